@@ -1,0 +1,84 @@
+// engine: turns an experiment spec into a TensorResult with whichever backend is in use.
+import { syntheticMatrix, outlierColumns } from '../model/synthetic';
+import { groupLayout } from '../quant/groups';
+import { groupLevels, intBitsPerWeight } from '../quant/int';
+import { errorMetrics } from '../quant/metrics';
+import type { ExperimentSpec, SyntheticSource } from '../spec/schema';
+import type { QuantBackend } from './backend';
+import type { TensorResult } from './types';
+
+/** Reports a stage name and a fraction in [0, 1]. */
+export type ProgressFn = (fraction: number, stage: string) => void;
+
+/** Thrown when a run is superseded or cancelled; the worker answers `cancelled`. */
+export class CancelledError extends Error {
+  constructor() { super('cancelled'); this.name = 'CancelledError'; }
+}
+
+/** Keeps the last generated tensor: recipe changes must not regenerate a 1M-element source. */
+export function createSourceCache(): (src: SyntheticSource) => Float32Array {
+  let key = '';
+  let tensor: Float32Array = new Float32Array(0);
+  return (src) => {
+    const k = JSON.stringify(src);
+    if (k !== key) { tensor = syntheticMatrix(src); key = k; }
+    return tensor;
+  };
+}
+
+/** Runs one spec end to end. `isCancelled` is polled between stages. */
+export async function runExperiment(
+  spec: ExperimentSpec,
+  backend: QuantBackend,
+  source: (src: SyntheticSource) => Float32Array,
+  onProgress: ProgressFn = () => {},
+  isCancelled: () => boolean = () => false,
+): Promise<TensorResult> {
+  const started = performance.now();
+  const check = () => { if (isCancelled()) throw new CancelledError(); };
+  const { rows, cols } = spec.source;
+  onProgress(0, 'generating tensor');
+  const x = source(spec.source);
+  check();
+  const { format, granularity } = spec.recipe;
+  const layout = groupLayout(rows, cols, granularity.kind, granularity.blockSize);
+  onProgress(0.3, backend.device.backend === 'webgpu' ? 'quantizing on the GPU' : 'quantizing on the CPU');
+  const out = await backend.runInt(x, layout, format);
+  check();
+  onProgress(0.9, 'summarising');
+  const widest = argmax(out.scales);
+  const bpw = intBitsPerWeight(format, x.length, layout.groupCount);
+  return {
+    backend: backend.device.backend,
+    rows, cols,
+    groupCount: layout.groupCount,
+    groupSize: layout.groupSize,
+    blockClamped: granularity.kind === 'block' && granularity.blockSize > cols,
+    metrics: { ...errorMetrics(out.sums), bitsPerWeight: bpw, storageBytes: Math.ceil((bpw * x.length) / 8) },
+    histograms: out.histograms,
+    levels: {
+      group: widest,
+      values: groupLevels(format, out.scales[widest], out.zeros[widest]),
+      where: describeGroup(widest, layout.groupsPerLine, granularity.kind),
+    },
+    outlierColumns: outlierColumns(spec.source),
+    elapsedMs: performance.now() - started,
+  };
+}
+
+function argmax(a: Float32Array): number {
+  let best = 0;
+  for (let i = 1; i < a.length; i++) if (a[i] > a[best]) best = i;
+  return best;
+}
+
+/** "block 3 of row 17" style description of a group id. */
+function describeGroup(g: number, groupsPerLine: number, kind: string): string {
+  const line = Math.floor(g / groupsPerLine), k = g % groupsPerLine;
+  switch (kind) {
+    case 'tensor': return 'the whole tensor';
+    case 'row': return `row ${line}`;
+    case 'column': return `column ${line}`;
+    default: return `block ${k} of row ${line}`;
+  }
+}

@@ -1,0 +1,36 @@
+// engine: the results an experiment produces, small and serialisable (they cross the worker boundary).
+import type { Histograms } from '../quant/metrics';
+
+/** Which compute path produced a result, and how to describe it to a person. */
+export interface DeviceInfo {
+  readonly backend: 'webgpu' | 'cpu';
+  /** e.g. "WebGPU · google swiftshader" or "CPU reference". */
+  readonly description: string;
+  /** Why the CPU path is used, when it is (shown as a notice). */
+  readonly notice?: string;
+}
+
+/** Everything the tensor view shows for one spec. */
+export interface TensorResult {
+  readonly backend: DeviceInfo['backend'];
+  readonly rows: number;
+  readonly cols: number;
+  readonly groupCount: number;
+  /** Elements per group after clamping a block to the row length. */
+  readonly groupSize: number;
+  /** True when the requested block size was larger than a row and was clamped to it. */
+  readonly blockClamped: boolean;
+  readonly metrics: {
+    readonly mse: number;
+    readonly sqnrDb: number;
+    readonly maxAbsErr: number;
+    readonly bitsPerWeight: number;
+    /** Bytes of packed codes plus scales and zero points. */
+    readonly storageBytes: number;
+  };
+  readonly histograms: Histograms;
+  /** Quantization levels of one group (the widest), for the lines on the value histogram. */
+  readonly levels: { readonly group: number; readonly values: number[]; readonly where: string };
+  readonly outlierColumns: number[];
+  readonly elapsedMs: number;
+}

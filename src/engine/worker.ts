@@ -1,0 +1,62 @@
+// engine: the Web Worker entry — owns the backend, runs specs off the main thread, reports progress.
+import { GpuDeviceLostError, GpuValidationError } from '../gpu/errors';
+import { experimentSpecSchema } from '../spec/schema';
+import type { QuantBackend } from './backend';
+import { CancelledError, createSourceCache, runExperiment } from './experiment';
+import type { EngineErrorCode, EngineRequest, EngineResponse } from './protocol';
+import { selectBackend } from './select';
+
+const post = (msg: EngineResponse) => (self as unknown as Worker).postMessage(msg);
+const source = createSourceCache();
+let backend: Promise<QuantBackend> | null = null;
+let forceCpu = false;
+let latestRun = -1;
+const cancelled = new Set<number>();
+let queue: Promise<void> = Promise.resolve();
+
+function connect(): Promise<QuantBackend> {
+  backend = selectBackend(self.navigator.gpu, forceCpu);
+  void backend.then((b) => post({ kind: 'device', device: b.device }));
+  return backend;
+}
+
+function classify(e: unknown): { code: EngineErrorCode; message: string } {
+  if (e instanceof GpuDeviceLostError) return { code: 'gpu-lost', message: `${e.message} The next change reconnects to the GPU.` };
+  if (e instanceof GpuValidationError) return { code: 'gpu-error', message: `GPU error: ${e.message}` };
+  return { code: 'internal', message: e instanceof Error ? e.message : String(e) };
+}
+
+async function run(id: number, spec: unknown): Promise<void> {
+  const isCancelled = () => id !== latestRun || cancelled.has(id);
+  if (isCancelled()) return post({ kind: 'cancelled', id });
+  const parsed = experimentSpecSchema.safeParse(spec);
+  if (!parsed.success) return post({ kind: 'error', id, code: 'invalid-spec', message: parsed.error.issues[0]?.message ?? 'invalid spec' });
+  try {
+    const b = await (backend ?? connect());
+    const result = await runExperiment(parsed.data, b, source, (fraction, stage) => post({ kind: 'progress', id, fraction, stage }), isCancelled);
+    post({ kind: 'result', id, result });
+  } catch (e) {
+    if (e instanceof CancelledError) return post({ kind: 'cancelled', id });
+    if (e instanceof GpuDeviceLostError) backend = null;
+    post({ kind: 'error', id, ...classify(e) });
+  } finally {
+    cancelled.delete(id);
+  }
+}
+
+self.onmessage = (ev: MessageEvent<EngineRequest>) => {
+  const msg = ev.data;
+  switch (msg.kind) {
+    case 'init':
+      forceCpu = msg.forceCpu ?? false;
+      void connect().catch((e: unknown) => post({ kind: 'error', id: null, ...classify(e) }));
+      break;
+    case 'run':
+      latestRun = msg.id;
+      queue = queue.then(() => run(msg.id, msg.spec));
+      break;
+    case 'cancel':
+      cancelled.add(msg.id);
+      break;
+  }
+};

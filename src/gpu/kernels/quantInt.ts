@@ -1,0 +1,48 @@
+// gpu: block-wise integer quantize/dequantize kernels (shaders/quant_int.wgsl) — twin of src/quant/int.ts.
+import type { GroupLayout } from '../../quant/groups';
+import type { IntFormatParams } from '../../quant/int';
+import { packedWordCount } from '../../quant/pack';
+import { grid2d } from '../dispatch';
+import { encodePass, type GpuRuntime, storageUsage, uploadUniform } from '../runtime';
+
+const WG = 256;
+
+/** Buffers produced by the quantize/dequantize passes (pooled; release them after submit). */
+export interface IntQuantBuffers {
+  readonly scales: GPUBuffer;
+  readonly zeros: GPUBuffer;
+  readonly invs: GPUBuffer;
+  readonly words: GPUBuffer;
+  readonly xhat: GPUBuffer;
+  readonly uniform: GPUBuffer;
+}
+
+/**
+ * Encodes group_params → encode → decode for the f32 tensor in `x` (n elements, row-major).
+ * Nothing is read back; the caller submits and reads what it needs.
+ */
+export function encodeIntQuant(
+  rt: GpuRuntime, encoder: GPUCommandEncoder, x: GPUBuffer, n: number,
+  layout: GroupLayout, format: IntFormatParams,
+): IntQuantBuffers {
+  const words = packedWordCount(n, format.bits);
+  const uniform = uploadUniform(rt, [
+    n, layout.contiguous ? 1 : 0, layout.lines, layout.lineLen,
+    layout.groupSize, layout.groupsPerLine, layout.groupCount, words,
+  ], 'quant_int.params');
+  const g = layout.groupCount * 4;
+  const bufs: IntQuantBuffers = {
+    uniform,
+    scales: rt.pool.acquire(g, storageUsage(), 'quant_int.scales'),
+    zeros: rt.pool.acquire(g, storageUsage(), 'quant_int.zeros'),
+    invs: rt.pool.acquire(g, storageUsage(), 'quant_int.invs'),
+    words: rt.pool.acquire(words * 4, storageUsage(), 'quant_int.codes'),
+    xhat: rt.pool.acquire(n * 4, storageUsage(), 'quant_int.xhat'),
+  };
+  const constants = { WG, BITS: format.bits, SYMMETRIC: format.symmetric ? 1 : 0 };
+  const pipe = (entry: string) => rt.pipelines.get('quant_int', entry, constants);
+  encodePass(rt, encoder, pipe('group_params'), { 0: uniform, 1: x, 2: bufs.scales, 3: bufs.zeros, 4: bufs.invs }, grid2d(layout.groupCount));
+  encodePass(rt, encoder, pipe('encode'), { 0: uniform, 1: x, 3: bufs.zeros, 4: bufs.invs, 5: bufs.words }, grid2d(Math.ceil(words / WG)));
+  encodePass(rt, encoder, pipe('decode'), { 0: uniform, 2: bufs.scales, 3: bufs.zeros, 5: bufs.words, 6: bufs.xhat }, grid2d(Math.ceil(n / WG)));
+  return bufs;
+}

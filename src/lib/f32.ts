@@ -1,0 +1,32 @@
+// lib: f32 arithmetic helpers so the CPU reference rounds exactly like WGSL f32 code.
+
+/** Round to nearest f32 (alias kept short because the reference uses it on every operation). */
+export const f32 = Math.fround;
+
+/** Smallest positive normal f32 (2^-126). GPUs may flush anything smaller to zero. */
+export const F32_MIN_NORMAL = 1.1754943508222875e-38;
+
+/**
+ * Round half to even, like WGSL `round()`. `Math.round` rounds halves up, which differs on
+ * every negative and every even tie.
+ */
+export function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** Flush f32 subnormals to zero of the same sign, matching GPUs that do not keep subnormals. */
+export function flushSubnormal(x: number): number {
+  if (Math.abs(x) >= F32_MIN_NORMAL) return x;
+  return x < 0 || Object.is(x, -0) ? -0 : 0;
+}
+
+/**
+ * Correctly rounded f32 division a / b of two f32 values. Rounding the f64 quotient to f32 is
+ * exact here because f64 has more than 2 * 24 + 2 bits (double rounding is innocuous for
+ * division, Figueroa 1995). The WGSL twin is `div_rn` in shaders/lib_float.wgsl; results whose
+ * magnitude is subnormal are flushed to zero on both sides.
+ */
+export function divRn(a: number, b: number): number {
+  return flushSubnormal(f32(a / b));
+}

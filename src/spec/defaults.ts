@@ -1,0 +1,28 @@
+// spec: the default experiment the page opens with, and a helper to describe a recipe briefly.
+import type { ExperimentSpec, Recipe } from './schema';
+import { SPEC_VERSION } from './schema';
+
+/**
+ * The first view: a 1024 x 1024 Gaussian weight matrix with 4 outlier input channels at 10x,
+ * quantized to symmetric INT4 in blocks of 64, so per-block scales visibly contain the damage.
+ */
+export const DEFAULT_SPEC: ExperimentSpec = {
+  version: SPEC_VERSION,
+  source: {
+    kind: 'synthetic', rows: 1024, cols: 1024, distribution: 'gaussian', seed: 1,
+    outlierChannels: 4, outlierScale: 10,
+  },
+  recipe: {
+    format: { kind: 'int', bits: 4, symmetric: true },
+    granularity: { kind: 'block', blockSize: 64 },
+  },
+  view: { logScale: true },
+};
+
+/** A short readable chip for a recipe, e.g. "INT4 sym · block 64". */
+export function recipeLabel(recipe: Recipe): string {
+  const { format, granularity } = recipe;
+  const fmt = `INT${format.bits} ${format.symmetric ? 'sym' : 'asym'}`;
+  const gran = granularity.kind === 'block' ? `block ${granularity.blockSize}` : `per-${granularity.kind}`;
+  return `${fmt} · ${gran}`;
+}

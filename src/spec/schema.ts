@@ -1,0 +1,57 @@
+// spec: the experiment spec, a small serialisable description of everything the user sees.
+import { z } from 'zod';
+
+/** Current spec version; bump it and add a migration when the shape changes. */
+export const SPEC_VERSION = 1;
+
+export const DISTRIBUTIONS = ['gaussian', 'laplace', 'student-t', 'uniform'] as const;
+export const GRANULARITIES = ['tensor', 'row', 'column', 'block'] as const;
+
+export const syntheticSourceSchema = z.object({
+  kind: z.literal('synthetic'),
+  rows: z.number().int().min(1).max(8192),
+  cols: z.number().int().min(1).max(8192),
+  distribution: z.enum(DISTRIBUTIONS),
+  seed: z.number().int().min(0).max(0xffffffff),
+  /** Number of input channels (columns) scaled up to mimic LLM outlier features. */
+  outlierChannels: z.number().int().min(0).max(256),
+  /** Factor those channels are multiplied by. */
+  outlierScale: z.number().min(1).max(1000),
+});
+
+export const intFormatSchema = z.object({
+  kind: z.literal('int'),
+  bits: z.number().int().min(2).max(8),
+  /** true: absmax, codes in [-(2^(b-1)-1), 2^(b-1)-1]; false: min/max with an integer zero point (GPTQ). */
+  symmetric: z.boolean(),
+});
+
+export const granularitySchema = z.object({
+  kind: z.enum(GRANULARITIES),
+  /** Elements per block along a row; used when kind is 'block'. */
+  blockSize: z.number().int().min(1).max(1 << 20),
+});
+
+export const recipeSchema = z.object({
+  format: intFormatSchema,
+  granularity: granularitySchema,
+});
+
+export const viewSchema = z.object({
+  /** Log-scale count axis on the histograms (tails matter). */
+  logScale: z.boolean(),
+});
+
+export const experimentSpecSchema = z.object({
+  version: z.literal(SPEC_VERSION),
+  source: syntheticSourceSchema,
+  recipe: recipeSchema,
+  view: viewSchema,
+});
+
+export type Distribution = (typeof DISTRIBUTIONS)[number];
+export type Granularity = z.infer<typeof granularitySchema>;
+export type SyntheticSource = z.infer<typeof syntheticSourceSchema>;
+export type IntFormat = z.infer<typeof intFormatSchema>;
+export type Recipe = z.infer<typeof recipeSchema>;
+export type ExperimentSpec = z.infer<typeof experimentSpecSchema>;

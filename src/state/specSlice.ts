@@ -1,0 +1,76 @@
+// state: the spec slice, the experiment spec and setters that always produce a new, valid spec.
+import type { StateCreator } from 'zustand/vanilla';
+import { DEFAULT_SPEC } from '../spec/defaults';
+import {
+  type Distribution, type ExperimentSpec, experimentSpecSchema, type Granularity,
+  granularitySchema, intFormatSchema, syntheticSourceSchema,
+} from '../spec/schema';
+
+export interface SpecSlice {
+  readonly spec: ExperimentSpec;
+  /** Replaces the whole spec; throws (zod) when it is not valid. */
+  setSpec(spec: ExperimentSpec): void;
+  setDistribution(distribution: Distribution): void;
+  /** Integer seed, clamped to the schema's [0, 2^32 - 1]. */
+  setSeed(seed: number): void;
+  /** A fresh random seed, so "new seed" shows another draw of the same distribution. */
+  newSeed(): void;
+  setOutlierChannels(n: number): void;
+  setOutlierScale(scale: number): void;
+  setBits(bits: number): void;
+  setSymmetric(symmetric: boolean): void;
+  setGranularity(kind: Granularity['kind']): void;
+  setBlockSize(size: number): void;
+  setLogScale(on: boolean): void;
+}
+
+/** Minimal view of a zod number schema: its bounds and whether it is an integer. */
+interface NumberBounds {
+  readonly minValue: number | null;
+  readonly maxValue: number | null;
+  readonly isInt: boolean;
+}
+
+/**
+ * Clamps `value` into the schema's range (rounding for integer fields); NaN becomes the minimum,
+ * so an emptied number input never produces an invalid spec.
+ */
+export function clampTo(schema: NumberBounds, value: number): number {
+  const lo = schema.minValue ?? -Infinity, hi = schema.maxValue ?? Infinity;
+  const v = Number.isNaN(value) ? lo : schema.isInt ? Math.round(value) : value;
+  return Math.min(hi, Math.max(lo, v));
+}
+
+const src = syntheticSourceSchema.shape;
+const fmt = intFormatSchema.shape;
+const gran = granularitySchema.shape;
+
+export const createSpecSlice: StateCreator<SpecSlice> = (set) => {
+  const source = (patch: Partial<ExperimentSpec['source']>) =>
+    set(({ spec }) => ({ spec: { ...spec, source: { ...spec.source, ...patch } } }));
+  const format = (patch: Partial<ExperimentSpec['recipe']['format']>) =>
+    set(({ spec }) => ({ spec: { ...spec, recipe: { ...spec.recipe, format: { ...spec.recipe.format, ...patch } } } }));
+  const granularity = (patch: Partial<Granularity>) =>
+    set(({ spec }) => ({
+      spec: { ...spec, recipe: { ...spec.recipe, granularity: { ...spec.recipe.granularity, ...patch } } },
+    }));
+  return {
+    spec: DEFAULT_SPEC,
+    setSpec: (spec) => set({ spec: experimentSpecSchema.parse(spec) }),
+    setDistribution: (distribution) => source({ distribution: src.distribution.parse(distribution) }),
+    setSeed: (seed) => source({ seed: clampTo(src.seed, seed) }),
+    newSeed: () => source({ seed: clampTo(src.seed, Math.floor(Math.random() * 0x100000000)) }),
+    setOutlierChannels: (n) => set(({ spec }) => ({
+      spec: {
+        ...spec,
+        source: { ...spec.source, outlierChannels: Math.min(spec.source.cols, clampTo(src.outlierChannels, n)) },
+      },
+    })),
+    setOutlierScale: (scale) => source({ outlierScale: clampTo(src.outlierScale, scale) }),
+    setBits: (bits) => format({ bits: clampTo(fmt.bits, bits) }),
+    setSymmetric: (symmetric) => format({ symmetric }),
+    setGranularity: (kind) => granularity({ kind: gran.kind.parse(kind) }),
+    setBlockSize: (size) => granularity({ blockSize: clampTo(gran.blockSize, size) }),
+    setLogScale: (on) => set(({ spec }) => ({ spec: { ...spec, view: { logScale: on } } })),
+  };
+};

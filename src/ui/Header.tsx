@@ -1,0 +1,24 @@
+// ui: the header: name, source chip, recipe chip and the device badge (WebGPU adapter or CPU reference).
+import { recipeLabel } from '../spec/defaults';
+import { useAppStore } from '../state/store';
+import { sourceLabel } from './describe';
+
+export function Header() {
+  const spec = useAppStore((s) => s.spec);
+  const device = useAppStore((s) => s.device);
+  const failed = useAppStore((s) => s.run.status === 'error');
+  const pending = failed ? 'Engine not running' : 'Starting engine…';
+  return (
+    <header className="app-header">
+      <h1 className="brand">lowbit</h1>
+      <span className="chip" title="Source tensor">{sourceLabel(spec.source)}</span>
+      <span className="chip chip-recipe" title="Recipe">{recipeLabel(spec.recipe)}</span>
+      <span
+        className={`device-badge device-${device?.backend ?? 'pending'}`} data-testid="device-badge"
+        title={device ? `Computing on: ${device.description}` : pending}
+      >
+        {device?.description ?? pending}
+      </span>
+    </header>
+  );
+}

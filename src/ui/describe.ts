@@ -1,0 +1,44 @@
+// ui: words for what is on screen: the source chip and the one-sentence explanation of the tensor view.
+import type { Distribution, ExperimentSpec, SyntheticSource } from '../spec/schema';
+
+export const DISTRIBUTION_LABELS: Record<Distribution, string> = {
+  gaussian: 'Gaussian', laplace: 'Laplace', 'student-t': 'Student-t', uniform: 'uniform',
+};
+
+/** The header's source chip, e.g. "Synthetic 1024×1024 · Gaussian · 4 outlier ch.". */
+export function sourceLabel(s: SyntheticSource): string {
+  const outliers = s.outlierChannels > 0 ? `${s.outlierChannels} outlier ch.` : 'no outliers';
+  return `Synthetic ${s.rows}×${s.cols} · ${DISTRIBUTION_LABELS[s.distribution]} · ${outliers}`;
+}
+
+/** One sentence saying what the tensor view shows for this spec, and one thing to try next. */
+export function explainSpec(spec: ExperimentSpec): string {
+  const { source: s, recipe: { format, granularity: g } } = spec;
+  const n = s.outlierChannels;
+  const outliers = n > 0 ? ` with ${n} outlier input channel${n === 1 ? '' : 's'} (×${s.outlierScale})` : '';
+  const subject = `A ${s.rows}×${s.cols} synthetic ${DISTRIBUTION_LABELS[s.distribution]} weight matrix${outliers}`;
+  const target = `${format.bits}-bit ${format.symmetric ? '' : 'asymmetric '}integers`;
+  return `${subject}, quantized to ${target}${granularityClause(g, s.cols, n > 0)}`;
+}
+
+function granularityClause(g: ExperimentSpec['recipe']['granularity'], cols: number, outliers: boolean): string {
+  switch (g.kind) {
+    case 'block':
+      if (g.blockSize >= cols) return ` in blocks of ${g.blockSize}, which is a whole row or more, so this acts as per-row.`;
+      return outliers
+        ? ` in blocks of ${g.blockSize}: each block has its own scale, so outliers only hurt the blocks they sit in. Try per-tensor to see what one shared scale does.`
+        : ` in blocks of ${g.blockSize}, each with its own scale. Try per-tensor to see what one shared scale does.`;
+    case 'tensor':
+      return outliers
+        ? ' with one scale for the whole tensor: the outliers set the range, so every other weight gets coarse steps. Try per-block to keep the damage local.'
+        : ' with one scale for the whole tensor. Try per-block to see what local scales gain.';
+    case 'row':
+      return outliers
+        ? ' with one scale per row: every row crosses the outlier channels, so every scale is stretched by them. Try per-column, which gives each outlier channel its own scale.'
+        : ' with one scale per row. Try per-block for finer scales.';
+    case 'column':
+      return outliers
+        ? ' with one scale per input column: each outlier channel gets its own scale, and the other columns keep fine steps.'
+        : ' with one scale per column. Try per-tensor to compare.';
+  }
+}

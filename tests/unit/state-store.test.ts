@@ -1,0 +1,83 @@
+// tests (state layer): spec setters keep the spec valid; the run slice ignores stale responses.
+import { describe, expect, it } from 'vitest';
+import type { TensorResult } from '../../src/engine/types';
+import { experimentSpecSchema } from '../../src/spec/schema';
+import { createAppStore } from '../../src/state/store';
+
+const result = { elapsedMs: 1 } as TensorResult;
+
+describe('spec slice', () => {
+  it('clamps and rounds values into the schema ranges', () => {
+    const store = createAppStore();
+    const s = store.getState();
+    s.setBits(12);
+    s.setOutlierChannels(-3);
+    s.setSeed(2.6);
+    s.setOutlierScale(5000);
+    s.setBlockSize(0);
+    const { spec } = store.getState();
+    expect(spec.recipe.format.bits).toBe(8);
+    expect(spec.source.outlierChannels).toBe(0);
+    expect(spec.source.seed).toBe(3);
+    expect(spec.source.outlierScale).toBe(1000);
+    expect(spec.recipe.granularity.blockSize).toBe(1);
+    expect(() => experimentSpecSchema.parse(spec)).not.toThrow();
+  });
+  it('turns NaN (an emptied input) into the minimum', () => {
+    const store = createAppStore();
+    store.getState().setBits(Number.NaN);
+    expect(store.getState().spec.recipe.format.bits).toBe(2);
+  });
+  it('keeps untouched parts of the spec by reference (the engine re-runs only on source/recipe changes)', () => {
+    const store = createAppStore();
+    const before = store.getState().spec;
+    store.getState().setLogScale(false);
+    const after = store.getState().spec;
+    expect(after.view.logScale).toBe(false);
+    expect(after.source).toBe(before.source);
+    expect(after.recipe).toBe(before.recipe);
+  });
+  it('new seed gives a valid seed and rejects invalid whole specs', () => {
+    const store = createAppStore();
+    store.getState().newSeed();
+    expect(() => experimentSpecSchema.parse(store.getState().spec)).not.toThrow();
+    expect(() => store.getState().setSpec({ ...store.getState().spec, version: 7 } as never)).toThrow();
+  });
+});
+
+describe('run slice', () => {
+  it('follows a run from start to result', () => {
+    const store = createAppStore();
+    const s = store.getState();
+    s.runStarted(1);
+    s.runProgress(1, 0.5, 'quantizing on the GPU');
+    s.runSlow(1);
+    expect(store.getState().run).toMatchObject({ status: 'running', slow: true, progress: { fraction: 0.5 } });
+    s.runSucceeded(1, result);
+    expect(store.getState().run).toMatchObject({ status: 'done', result, slow: false, progress: null });
+  });
+  it('ignores answers for superseded runs', () => {
+    const store = createAppStore();
+    const s = store.getState();
+    s.runStarted(1);
+    s.runStarted(2);
+    s.runSucceeded(1, result);
+    s.runCancelled(1);
+    s.runFailed(1, 'old');
+    expect(store.getState().run).toMatchObject({ status: 'running', id: 2, result: null, error: null });
+  });
+  it('keeps the last result through errors and cancels', () => {
+    const store = createAppStore();
+    const s = store.getState();
+    s.runStarted(1);
+    s.runSucceeded(1, result);
+    s.runStarted(2);
+    s.runFailed(2, 'The GPU reported an error.');
+    expect(store.getState().run).toMatchObject({ status: 'error', result, error: 'The GPU reported an error.' });
+    s.runStarted(3);
+    s.runCancelled(3);
+    expect(store.getState().run).toMatchObject({ status: 'cancelled', result });
+    s.runFailed(null, 'The compute engine stopped.');
+    expect(store.getState().run.status).toBe('error');
+  });
+});

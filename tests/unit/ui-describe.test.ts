@@ -1,0 +1,54 @@
+// tests (ui layer): the source chip, the view's explanation sentence and the status sentence.
+import { describe, expect, it } from 'vitest';
+import type { TensorResult } from '../../src/engine/types';
+import { DEFAULT_SPEC } from '../../src/spec/defaults';
+import type { ExperimentSpec } from '../../src/spec/schema';
+import { INITIAL_RUN } from '../../src/state/runSlice';
+import { explainSpec, sourceLabel } from '../../src/ui/describe';
+import { statusText } from '../../src/ui/status';
+
+const withGranularity = (kind: ExperimentSpec['recipe']['granularity']['kind'], blockSize = 64): ExperimentSpec => ({
+  ...DEFAULT_SPEC, recipe: { ...DEFAULT_SPEC.recipe, granularity: { kind, blockSize } },
+});
+
+describe('sourceLabel', () => {
+  it('describes the default source', () => {
+    expect(sourceLabel(DEFAULT_SPEC.source)).toBe('Synthetic 1024×1024 · Gaussian · 4 outlier ch.');
+  });
+  it('says when there are no outliers', () => {
+    expect(sourceLabel({ ...DEFAULT_SPEC.source, outlierChannels: 0 })).toContain('no outliers');
+  });
+});
+
+describe('explainSpec', () => {
+  it('explains the default view and suggests per-tensor', () => {
+    const s = explainSpec(DEFAULT_SPEC);
+    expect(s).toMatch(/^A 1024×1024 synthetic Gaussian weight matrix with 4 outlier input channels/);
+    expect(s).toContain('4-bit integers in blocks of 64');
+    expect(s).toContain('Try per-tensor');
+  });
+  it('covers every granularity, and blocks wider than a row', () => {
+    expect(explainSpec(withGranularity('tensor'))).toContain('one scale for the whole tensor');
+    expect(explainSpec(withGranularity('row'))).toContain('one scale per row');
+    expect(explainSpec(withGranularity('column'))).toContain('one scale per input column');
+    expect(explainSpec(withGranularity('block', 4096))).toContain('acts as per-row');
+  });
+  it('names asymmetric formats', () => {
+    const spec = { ...DEFAULT_SPEC, recipe: { ...DEFAULT_SPEC.recipe, format: { kind: 'int' as const, bits: 3, symmetric: false } } };
+    expect(explainSpec(spec)).toContain('3-bit asymmetric integers');
+  });
+});
+
+describe('statusText', () => {
+  const result = { backend: 'webgpu', elapsedMs: 42.2 } as TensorResult;
+  it('says where and how fast a result was computed', () => {
+    expect(statusText({ ...INITIAL_RUN, status: 'done', result }, null)).toBe('Computed on WebGPU in 42 ms');
+  });
+  it('shows the stage while running', () => {
+    const run = { ...INITIAL_RUN, status: 'running' as const, progress: { fraction: 0.3, stage: 'quantizing on the GPU' } };
+    expect(statusText(run, null)).toBe('Quantizing on the GPU…');
+  });
+  it('shows the error message', () => {
+    expect(statusText({ ...INITIAL_RUN, status: 'error', error: 'Boom. Reload.' }, null)).toBe('Boom. Reload.');
+  });
+});
