@@ -7,6 +7,11 @@ import { encodePass, type GpuRuntime, storageUsage, uploadUniform } from '../run
 
 const WG = 256;
 
+/** Threads per group for the reduction: the group size rounded up to a power of two, 32..256, so small blocks don't idle 7/8 of a workgroup. */
+export function groupParamsWorkgroup(groupSize: number): number {
+  return Math.min(WG, Math.max(32, 2 ** Math.ceil(Math.log2(groupSize))));
+}
+
 /** Buffers produced by the quantize/dequantize passes (pooled; release them after submit). */
 export interface IntQuantBuffers {
   readonly scales: GPUBuffer;
@@ -40,8 +45,8 @@ export function encodeIntQuant(
     xhat: rt.pool.acquire(n * 4, storageUsage(), 'quant_int.xhat'),
   };
   const constants = { WG, BITS: format.bits, SYMMETRIC: format.symmetric ? 1 : 0 };
-  const pipe = (entry: string) => rt.pipelines.get('quant_int', entry, constants);
-  encodePass(rt, encoder, pipe('group_params'), { 0: uniform, 1: x, 2: bufs.scales, 3: bufs.zeros, 4: bufs.invs }, grid2d(layout.groupCount));
+  const pipe = (entry: string, wg = WG) => rt.pipelines.get('quant_int', entry, { ...constants, WG: wg });
+  encodePass(rt, encoder, pipe('group_params', groupParamsWorkgroup(layout.groupSize)), { 0: uniform, 1: x, 2: bufs.scales, 3: bufs.zeros, 4: bufs.invs }, grid2d(layout.groupCount));
   encodePass(rt, encoder, pipe('encode'), { 0: uniform, 1: x, 3: bufs.zeros, 4: bufs.invs, 5: bufs.words }, grid2d(Math.ceil(words / WG)));
   encodePass(rt, encoder, pipe('decode'), { 0: uniform, 2: bufs.scales, 3: bufs.zeros, 5: bufs.words, 6: bufs.xhat }, grid2d(Math.ceil(n / WG)));
   return bufs;
