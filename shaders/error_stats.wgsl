@@ -34,7 +34,13 @@ var<workgroup> s_min: array<f32, WG_MAX>;
 var<workgroup> s_max: array<f32, WG_MAX>;
 var<workgroup> s_hist: array<atomic<u32>, 3u * BINS>;
 
-fn reduce_shared(lid: u32) {
+// Stores one thread's accumulators and tree-reduces them; the totals end up in slot 0.
+fn reduce_shared(lid: u32, se: f32, ss: f32, me: f32, lo: f32, hi: f32) {
+  s_err[lid] = se;
+  s_sig[lid] = ss;
+  s_maxe[lid] = me;
+  s_min[lid] = lo;
+  s_max[lid] = hi;
   workgroupBarrier();
   for (var s = WG / 2u; s > 0u; s >>= 1u) {
     if (lid < s) {
@@ -67,12 +73,7 @@ fn partials_pass(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_i
     lo = min(lo, min(a, b));
     hi = max(hi, max(a, b));
   }
-  s_err[lid] = se;
-  s_sig[lid] = ss;
-  s_maxe[lid] = me;
-  s_min[lid] = lo;
-  s_max[lid] = hi;
-  reduce_shared(lid);
+  reduce_shared(lid, se, ss, me, lo, hi);
   if (lid == 0u) {
     let o = wid.x * 5u;
     partials[o] = s_err[0];
@@ -104,12 +105,7 @@ fn finalize(@builtin(local_invocation_index) lid: u32) {
     lo = min(lo, partials[o + 3u]);
     hi = max(hi, partials[o + 4u]);
   }
-  s_err[lid] = se;
-  s_sig[lid] = ss;
-  s_maxe[lid] = me;
-  s_min[lid] = lo;
-  s_max[lid] = hi;
-  reduce_shared(lid);
+  reduce_shared(lid, se, ss, me, lo, hi);
   if (lid == 0u) {
     totals[0] = s_err[0];
     totals[1] = s_sig[0];

@@ -1,19 +1,12 @@
 // ui/charts: one pre-binned histogram as a Plotly bar chart in a captioned card, with a text summary for screen readers.
 import { type CSSProperties, useEffect, useRef, useState } from 'react';
-import { histogramFigure } from './figure';
+import { histogramFigure, type HistogramInput } from './figure';
 import { loadPlotly } from './loadPlotly';
 
-interface HistogramChartProps {
+interface HistogramChartProps extends HistogramInput {
   /** data-testid of the card; its data-state is loading | ready | error. */
   readonly testId: string;
   readonly title: string;
-  readonly counts: readonly number[];
-  readonly lo: number;
-  readonly hi: number;
-  readonly color: string;
-  readonly xTitle: string;
-  readonly logScale: boolean;
-  readonly levels?: readonly number[];
   /** Visible line under the chart (e.g. which group the level lines belong to). */
   readonly caption?: string;
   /** Key numbers in words, for screen readers. */
