@@ -1,0 +1,30 @@
+// e2e (no-webgpu project): without a WebGPU adapter the page explains itself and computes the same numbers on the CPU reference.
+import { expect, test } from '@playwright/test';
+import { DEFAULT_SPEC } from '../src/spec/defaults';
+import { Playground } from './playground';
+import { expectMatchesReference, referenceMetrics } from './reference';
+
+test('no WebGPU adapter: CPU fallback with a notice, same numbers as the reference', async ({ page }, testInfo) => {
+  const app = new Playground(page);
+  await app.open('/');
+  await app.waitForResult();
+
+  await expect(app.deviceBadge()).toContainText('CPU');
+  await expect(app.deviceBadge()).not.toContainText('WebGPU');
+  await expect(app.cpuNotice()).toBeVisible();
+  // one sentence that says why (no WebGPU) and what to do about it
+  await expect(app.cpuNotice()).toContainText('WebGPU');
+  await expect(app.cpuNotice()).toContainText(/CPU reference/);
+
+  // tolerances in expectMatchesReference; the fallback runs the reference code itself (same f64
+  // sums in the same order), so MSE must be exactly equal, not just close
+  const ref = referenceMetrics(DEFAULT_SPEC);
+  const got = await app.metrics();
+  expectMatchesReference(got, ref, 'default spec on the CPU fallback');
+  expect(got.mse).toBe(ref.mse);
+  for (const chart of ['original', 'dequantized', 'error'] as const) await app.expectChartDrawn(chart);
+
+  expect(app.externalRequests, 'requests outside the preview server').toEqual([]);
+  await app.screenshot('default-cpu-fallback.png', testInfo);
+  await app.expectMetricsReadable(); // after the screenshot, so a failure leaves the picture of it
+});

@@ -1,0 +1,155 @@
+// e2e: the page object of the playground: opening it, waiting for a finished run, reading metrics and charts, driving controls.
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { expect, type Locator, type Page, type TestInfo } from '@playwright/test';
+
+/** The software WebGPU adapter (SwiftShader) on two cores: a 1024 x 1024 run takes seconds, the first one more. */
+export const RUN_TIMEOUT_MS = 60_000;
+
+export type MetricName = 'mse' | 'sqnr' | 'maxerr' | 'bpw' | 'storage' | 'groups';
+export type ChartName = 'original' | 'dequantized' | 'error';
+export type GranularityKind = 'tensor' | 'row' | 'column' | 'block';
+
+const SCREENSHOT_DIR = 'e2e-artifacts/screenshots';
+const ORIGIN = 'http://127.0.0.1:4173';
+
+/**
+ * Counts every transition of the status line to data-state="done" (installed before the app's
+ * scripts run), so "wait for the next result" cannot be fooled by the previous run's "done"
+ * that is still on screen for the 60 ms debounce after a control changes.
+ */
+function installDoneCounter(): void {
+  const w = window as unknown as { __lowbitDone: number };
+  w.__lowbitDone = 0;
+  let last: string | null = null;
+  new MutationObserver(() => {
+    const state = document.querySelector('[data-testid="status-line"]')?.getAttribute('data-state') ?? null;
+    if (state === 'done' && last !== 'done') w.__lowbitDone++;
+    last = state;
+  }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
+}
+
+export class Playground {
+  /** URLs the page tried to load from anywhere but the preview server (aborted). */
+  readonly externalRequests: string[] = [];
+  private seen = 0;
+
+  constructor(readonly page: Page) {}
+
+  /** Opens `url` with every request outside the preview server aborted and recorded (the app must work offline). */
+  async open(url = '/'): Promise<void> {
+    await this.page.context().route((u) => !u.href.startsWith(ORIGIN), (route) => {
+      this.externalRequests.push(route.request().url());
+      return route.abort('internetdisconnected');
+    });
+    await this.page.addInitScript(installDoneCounter);
+    await this.page.goto(url);
+  }
+
+  get status(): Locator { return this.page.getByTestId('status-line'); }
+
+  /** How many runs have finished since the page loaded. */
+  async finishedRuns(): Promise<number> {
+    return this.page.evaluate(() => (window as unknown as { __lowbitDone: number }).__lowbitDone);
+  }
+
+  /**
+   * Waits for a run that finished after the last call (or after page load) and for the status
+   * line to rest at "done"; fails early with the status text if the run ends in an error.
+   */
+  async waitForResult(): Promise<void> {
+    const after = this.seen;
+    await expect.poll(async () => {
+      const state = await this.status.getAttribute('data-state');
+      if (state === 'error') throw new Error(`run failed: ${await this.status.innerText()}`);
+      return this.finishedRuns();
+    }, { timeout: RUN_TIMEOUT_MS, message: 'waiting for the next finished run' }).toBeGreaterThan(after);
+    await expect(this.status).toHaveAttribute('data-state', 'done', { timeout: RUN_TIMEOUT_MS });
+    this.seen = await this.finishedRuns();
+  }
+
+  /** The metric's visible text and its unrounded value (data-value). */
+  async metric(name: MetricName): Promise<{ text: string; value: number }> {
+    const el = this.page.getByTestId(`metric-${name}`);
+    const [text, raw] = await Promise.all([el.innerText(), el.getAttribute('data-value')]);
+    expect(raw, `metric-${name} has a data-value`).not.toBeNull();
+    return { text: text.trim(), value: Number(raw) };
+  }
+
+  /** mse, sqnr, maxerr and bpw data-values at once. */
+  async metrics(): Promise<{ mse: number; sqnrDb: number; maxAbsErr: number; bitsPerWeight: number }> {
+    const [mse, sqnr, maxerr, bpw] = await Promise.all(
+      (['mse', 'sqnr', 'maxerr', 'bpw'] as const).map((n) => this.metric(n)),
+    );
+    return { mse: mse.value, sqnrDb: sqnr.value, maxAbsErr: maxerr.value, bitsPerWeight: bpw.value };
+  }
+
+  /**
+   * Every metric value is on screen in full: not clipped by an ancestor with overflow hidden/clip
+   * (data-value can be read from a zero-height box, a person cannot). Scroll containers are
+   * skipped: scrolling to a number is allowed, losing it is not. 1 px slack for subpixel layout.
+   */
+  async expectMetricsReadable(): Promise<void> {
+    const clipped = await this.page.locator('[data-testid^="metric-"]').evaluateAll((els) => els.flatMap((el) => {
+      const r = el.getBoundingClientRect();
+      if (r.width < 1 || r.height < 1) return [`${el.getAttribute('data-testid')}: empty box`];
+      for (let a = el.parentElement; a; a = a.parentElement) {
+        const { overflowX, overflowY } = getComputedStyle(a);
+        if (![overflowX, overflowY].some((o) => o === 'hidden' || o === 'clip')) continue;
+        const c = a.getBoundingClientRect();
+        if (r.top < c.top - 1 || r.bottom > c.bottom + 1 || r.left < c.left - 1 || r.right > c.right + 1) {
+          return [`${el.getAttribute('data-testid')} (${Math.round(r.height)} px tall) clipped by <${a.tagName.toLowerCase()} class="${a.className}"> `
+            + `showing y ${Math.round(c.top)}..${Math.round(c.bottom)} of ${Math.round(r.top)}..${Math.round(r.bottom)}`];
+        }
+      }
+      return [];
+    }));
+    expect(clipped, 'metric values a person cannot read').toEqual([]);
+  }
+
+  deviceBadge(): Locator { return this.page.getByTestId('device-badge'); }
+  cpuNotice(): Locator { return this.page.getByTestId('cpu-notice'); }
+  chart(name: ChartName): Locator { return this.page.getByTestId(`chart-${name}`); }
+
+  /** The chart's screen-reader summary (its key numbers in words; rendered from the same result as the bars). */
+  async chartSummary(name: ChartName): Promise<string> {
+    return (await this.chart(name).locator('figcaption').textContent())?.trim() ?? '';
+  }
+
+  /** The SVG path of every bar plotly drew in the chart, in bin order. */
+  async chartBars(name: ChartName): Promise<string[]> {
+    return this.chart(name).locator('.main-svg .trace.bars .point path').evaluateAll(
+      (paths) => paths.map((p) => p.getAttribute('d') ?? ''),
+    );
+  }
+
+  /** The chart card is ready and plotly has drawn `bins` bars into it. */
+  async expectChartDrawn(name: ChartName, bins = 128): Promise<void> {
+    await expect(this.chart(name)).toHaveAttribute('data-state', 'ready', { timeout: RUN_TIMEOUT_MS });
+    await expect(this.chart(name).locator('.main-svg').first()).toBeVisible();
+    await expect(this.chart(name).locator('.main-svg .trace.bars .point path')).toHaveCount(bins);
+  }
+
+  // Controls: each only changes the control; call waitForResult() for the run it starts.
+
+  async setBits(bits: number): Promise<void> {
+    await this.page.getByTestId('control-bits').fill(String(bits));
+  }
+
+  async setGranularity(kind: GranularityKind): Promise<void> {
+    await this.page.getByTestId('control-granularity').selectOption(kind);
+  }
+
+  async setSymmetric(symmetric: boolean): Promise<void> {
+    await this.page.getByTestId('control-symmetric').getByLabel(symmetric ? 'Symmetric' : 'Asymmetric', { exact: true }).check();
+  }
+
+  /** Full-page screenshot to e2e-artifacts/screenshots/<name>, attached to the test report. */
+  async screenshot(name: string, testInfo: TestInfo): Promise<string> {
+    const path = join(SCREENSHOT_DIR, name);
+    mkdirSync(dirname(path), { recursive: true });
+    await this.page.screenshot({ path, fullPage: true });
+    await testInfo.attach(name, { path, contentType: 'image/png' });
+    return path;
+  }
+}
