@@ -86,7 +86,8 @@ fn partials_pass(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_i
 
 fn bins_per_unit(lo: f32, hi: f32) -> f32 {
   let width = hi - lo;
-  return select(0.0, div_rn(f32(BINS), width), width > 0.0);
+  // Capped at the largest f32 like binsPerUnit: a tiny range must not give 0 * inf = NaN bins.
+  return select(0.0, min(div_rn(f32(BINS), width), bitcast<f32>(0x7f7fffffu)), width > 0.0);
 }
 
 @compute @workgroup_size(WG)

@@ -17,16 +17,19 @@ export function roundHalfEven(x: number): number {
 
 /** Flush f32 subnormals to zero of the same sign, matching GPUs that do not keep subnormals. */
 export function flushSubnormal(x: number): number {
-  if (Math.abs(x) >= F32_MIN_NORMAL) return x;
+  if (!(Math.abs(x) < F32_MIN_NORMAL)) return x; // normal, infinite or NaN: unchanged
   return x < 0 || Object.is(x, -0) ? -0 : 0;
 }
 
 /**
  * Correctly rounded f32 division a / b of two f32 values. Rounding the f64 quotient to f32 is
  * exact here because f64 has more than 2 * 24 + 2 bits (double rounding is innocuous for
- * division, Figueroa 1995). The WGSL twin is `div_rn` in shaders/lib_float.wgsl; results whose
- * magnitude is subnormal are flushed to zero on both sides.
+ * division, Figueroa 1995). The WGSL twin is `div_rn` in shaders/lib_float.wgsl; subnormal
+ * numerators and results are flushed to zero of the quotient's sign on both sides.
  */
 export function divRn(a: number, b: number): number {
-  return flushSubnormal(f32(a / b));
+  return flushSubnormal(f32(flushSubnormal(a) / b));
 }
+
+/** Largest finite f32, used to cap scale factors that would overflow. */
+export const F32_MAX = 3.4028234663852886e38;

@@ -1,5 +1,5 @@
 // quant: error statistics and fixed-bin histograms of original, dequantized and error values (CPU reference).
-import { divRn, f32 } from '../lib/f32';
+import { divRn, f32, F32_MAX } from '../lib/f32';
 
 /** Bins per histogram; the GPU kernel takes the same number as an override constant. */
 export const HISTOGRAM_BINS = 128;
@@ -39,15 +39,18 @@ export interface ErrorMetrics {
 export function errorMetrics(s: ErrorSums): ErrorMetrics {
   return {
     mse: s.sumSqErr / s.n,
-    sqnrDb: 10 * Math.log10(s.sumSqSignal / s.sumSqErr),
+    sqnrDb: s.sumSqErr === 0 ? Infinity : 10 * Math.log10(s.sumSqSignal / s.sumSqErr),
     maxAbsErr: s.maxAbsErr,
   };
 }
 
-/** Bins per unit of value: bins / (hi - lo) as a correctly rounded f32, 0 for an empty range. */
+/**
+ * Bins per unit of value: bins / (hi - lo) as a correctly rounded f32, 0 for an empty range, and
+ * capped at the largest f32 so a range narrower than bins / F32_MAX cannot produce 0 * Infinity.
+ */
 export function binsPerUnit(lo: number, hi: number, bins: number): number {
   const width = f32(hi - lo);
-  return width > 0 ? divRn(bins, width) : 0;
+  return width > 0 ? Math.min(divRn(bins, width), F32_MAX) : 0;
 }
 
 /** Bin of value v: floor((v - lo) * k) clamped to [0, bins - 1], every step in f32 like the shader. */

@@ -16,7 +16,7 @@ export function packCodes(codes: ArrayLike<number>, bits: number): Uint32Array {
   const words = new Uint32Array(packedWordCount(codes.length, bits));
   for (let i = 0; i < codes.length; i++) {
     const code = codes[i];
-    assert(code >= 0 && code < 1 << bits, `packCodes: code ${code} at ${i} does not fit ${bits} bits`);
+    assert(Number.isInteger(code) && code >= 0 && code < 1 << bits, `packCodes: code ${code} at ${i} does not fit ${bits} bits`);
     const bit = i * bits;
     const w = bit >>> 5, shift = bit & 31;
     words[w] |= code << shift;

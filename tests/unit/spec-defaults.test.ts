@@ -1,0 +1,33 @@
+// tests (spec layer): the default experiment and the short recipe label.
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SPEC, recipeLabel } from '../../src/spec/defaults';
+import type { Recipe } from '../../src/spec/schema';
+
+const recipe = (bits: number, symmetric: boolean, kind: Recipe['granularity']['kind'], blockSize = 64): Recipe => ({
+  format: { kind: 'int', bits, symmetric },
+  granularity: { kind, blockSize },
+});
+
+describe('DEFAULT_SPEC', () => {
+  it('is the documented first view: 1024 x 1024 Gaussian, 4 outlier channels at 10x, INT4 sym block 64', () => {
+    expect(DEFAULT_SPEC.source).toEqual({
+      kind: 'synthetic', rows: 1024, cols: 1024, distribution: 'gaussian', seed: 1, outlierChannels: 4, outlierScale: 10,
+    });
+    expect(DEFAULT_SPEC.recipe).toEqual(recipe(4, true, 'block', 64));
+    expect(DEFAULT_SPEC.view).toEqual({ logScale: true });
+  });
+});
+
+describe('recipeLabel', () => {
+  it('labels the default "INT4 sym · block 64"', () => {
+    expect(recipeLabel(DEFAULT_SPEC.recipe)).toBe('INT4 sym · block 64');
+  });
+  it('names per-tensor, per-row and per-column without a block size', () => {
+    expect(recipeLabel(recipe(8, false, 'tensor'))).toBe('INT8 asym · per-tensor');
+    expect(recipeLabel(recipe(3, true, 'row', 7))).toBe('INT3 sym · per-row');
+    expect(recipeLabel(recipe(2, false, 'column'))).toBe('INT2 asym · per-column');
+  });
+  it('shows the block size for block granularity', () => {
+    expect(recipeLabel(recipe(5, false, 'block', 128))).toBe('INT5 asym · block 128');
+  });
+});

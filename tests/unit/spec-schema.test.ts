@@ -1,0 +1,62 @@
+// tests (spec layer): the experiment spec schema accepts the default and rejects out-of-range values.
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SPEC } from '../../src/spec/defaults';
+import { DISTRIBUTIONS, type ExperimentSpec, experimentSpecSchema, GRANULARITIES, SPEC_VERSION } from '../../src/spec/schema';
+
+/** A deep copy of the default with one change applied (the default itself stays untouched). */
+function variant(change: (s: ExperimentSpec) => void): unknown {
+  const s = structuredClone(DEFAULT_SPEC);
+  change(s);
+  return s;
+}
+
+/** The paths of the issues zod reports, e.g. "recipe.format.bits". */
+function failingPaths(spec: unknown): string[] {
+  const r = experimentSpecSchema.safeParse(spec);
+  return r.success ? [] : r.error.issues.map((i) => i.path.join('.'));
+}
+
+describe('experimentSpecSchema', () => {
+  it('accepts DEFAULT_SPEC unchanged', () => {
+    const r = experimentSpecSchema.safeParse(DEFAULT_SPEC);
+    expect(r.success).toBe(true);
+    expect(r.data).toEqual(DEFAULT_SPEC);
+    expect(DEFAULT_SPEC.version).toBe(SPEC_VERSION);
+  });
+  it('accepts every distribution, every granularity and the range ends', () => {
+    for (const d of DISTRIBUTIONS) expect(failingPaths(variant((s) => { s.source.distribution = d; }))).toEqual([]);
+    for (const g of GRANULARITIES) expect(failingPaths(variant((s) => { s.recipe.granularity.kind = g; }))).toEqual([]);
+    expect(failingPaths(variant((s) => { s.recipe.format.bits = 2; }))).toEqual([]);
+    expect(failingPaths(variant((s) => { s.recipe.format.bits = 8; s.recipe.format.symmetric = false; }))).toEqual([]);
+    expect(failingPaths(variant((s) => { s.source.seed = 0xffffffff; }))).toEqual([]);
+    expect(failingPaths(variant((s) => { s.source.seed = 0; s.source.outlierChannels = 0; s.source.outlierScale = 1; }))).toEqual([]);
+    expect(failingPaths(variant((s) => { s.recipe.granularity.blockSize = 1; }))).toEqual([]);
+  });
+  const rejected: [string, (s: ExperimentSpec) => void, string][] = [
+    ['bits 9', (s) => { s.recipe.format.bits = 9; }, 'recipe.format.bits'],
+    ['bits 1', (s) => { s.recipe.format.bits = 1; }, 'recipe.format.bits'],
+    ['bits 4.5', (s) => { s.recipe.format.bits = 4.5; }, 'recipe.format.bits'],
+    ['blockSize 0', (s) => { s.recipe.granularity.blockSize = 0; }, 'recipe.granularity.blockSize'],
+    ['blockSize 2^20 + 1', (s) => { s.recipe.granularity.blockSize = (1 << 20) + 1; }, 'recipe.granularity.blockSize'],
+    ['negative seed', (s) => { s.source.seed = -1; }, 'source.seed'],
+    ['seed 2^32', (s) => { s.source.seed = 2 ** 32; }, 'source.seed'],
+    ['unknown distribution', (s) => { (s.source as { distribution: string }).distribution = 'cauchy'; }, 'source.distribution'],
+    ['unknown granularity', (s) => { (s.recipe.granularity as { kind: string }).kind = 'channel'; }, 'recipe.granularity.kind'],
+    ['rows 0', (s) => { s.source.rows = 0; }, 'source.rows'],
+    ['cols 8193', (s) => { s.source.cols = 8193; }, 'source.cols'],
+    ['outlierChannels 257', (s) => { s.source.outlierChannels = 257; }, 'source.outlierChannels'],
+    ['outlierScale 0.5', (s) => { s.source.outlierScale = 0.5; }, 'source.outlierScale'],
+    ['version 2', (s) => { (s as { version: number }).version = 2; }, 'version'],
+    ['format kind fp', (s) => { (s.recipe.format as { kind: string }).kind = 'fp'; }, 'recipe.format.kind'],
+    ['symmetric as a string', (s) => { (s.recipe.format as { symmetric: unknown }).symmetric = 'yes'; }, 'recipe.format.symmetric'],
+  ];
+  for (const [what, change, path] of rejected) {
+    it(`rejects ${what} at ${path}`, () => {
+      expect(failingPaths(variant(change))).toEqual([path]);
+    });
+  }
+  it('rejects a missing section', () => {
+    const { view: _view, ...noView } = DEFAULT_SPEC;
+    expect(failingPaths(noView)).toEqual(['view']);
+  });
+});
