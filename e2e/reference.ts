@@ -2,10 +2,10 @@
 // Only pure modules are imported here: src/engine/experiment.ts and src/gpu/** use Vite-only import.meta.glob.
 import { expect } from '@playwright/test';
 import { syntheticMatrix } from '../src/model/synthetic';
-import { groupLayout } from '../src/quant/groups';
-import { dequantizeInt, intBitsPerWeight, quantizeInt } from '../src/quant/int';
+import { bitsPerWeightOf, layoutFor, quantizeWith } from '../src/quant/apply';
 import { errorMetrics, errorSums } from '../src/quant/metrics';
-import type { ExperimentSpec } from '../src/spec/schema';
+import { formatChoice } from '../src/spec/formatChoice';
+import type { ExperimentSpec, IntFormat, RegistryFormat } from '../src/spec/schema';
 
 /** The four numbers the metrics panel shows in data-value (MSE, SQNR in dB, max |error|, bits per weight). */
 export interface ReferenceMetrics {
@@ -24,16 +24,17 @@ export function referenceMetrics(spec: ExperimentSpec): ReferenceMetrics {
   const hit = cache.get(key);
   if (hit) return hit;
   const { rows, cols } = spec.source;
-  const { format, granularity } = spec.recipe;
+  const { granularity } = spec.recipe;
+  const choice = formatChoice(spec.recipe);
   const x = syntheticMatrix(spec.source);
-  const layout = groupLayout(rows, cols, granularity.kind, granularity.blockSize);
-  const xhat = dequantizeInt(quantizeInt(x, layout, format));
+  const layout = layoutFor(choice, rows, cols, granularity.kind, granularity.blockSize);
+  const { xhat } = quantizeWith(x, layout, choice);
   const m = errorMetrics(errorSums(x, xhat));
   const out: ReferenceMetrics = {
     mse: m.mse,
     sqnrDb: m.sqnrDb,
     maxAbsErr: m.maxAbsErr,
-    bitsPerWeight: intBitsPerWeight(format, x.length, layout.groupCount),
+    bitsPerWeight: bitsPerWeightOf(choice, x.length, layout.groupCount),
     groupCount: layout.groupCount,
   };
   cache.set(key, out);
@@ -43,12 +44,12 @@ export function referenceMetrics(spec: ExperimentSpec): ReferenceMetrics {
 /** A copy of `spec` with the recipe patched (format and granularity merged shallowly). */
 export function withRecipe(
   spec: ExperimentSpec,
-  patch: { format?: Partial<ExperimentSpec['recipe']['format']>; granularity?: Partial<ExperimentSpec['recipe']['granularity']> },
+  patch: { format?: Partial<IntFormat> | RegistryFormat; granularity?: Partial<ExperimentSpec['recipe']['granularity']> },
 ): ExperimentSpec {
   return {
     ...spec,
     recipe: {
-      format: { ...spec.recipe.format, ...patch.format },
+      format: patch.format?.kind === 'format' ? patch.format : { ...(spec.recipe.format as IntFormat), ...patch.format },
       granularity: { ...spec.recipe.granularity, ...patch.granularity },
     },
   };

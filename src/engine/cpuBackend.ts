@@ -1,8 +1,8 @@
 // engine: the CPU reference as a backend (fallback without WebGPU, and the oracle in tests).
+import { type FormatChoice, quantizeWith } from '../quant/apply';
 import type { GroupLayout } from '../quant/groups';
-import { dequantizeInt, type IntFormatParams, quantizeInt } from '../quant/int';
 import { errorSums, histograms } from '../quant/metrics';
-import type { QuantBackend, QuantJobOutput } from './backend';
+import { argmax, type QuantBackend, type QuantJobOutput } from './backend';
 import type { DeviceInfo } from './types';
 
 /** Runs the whole job with `src/quant`; synchronous work wrapped in a promise. */
@@ -10,11 +10,14 @@ export function createCpuBackend(notice?: string): QuantBackend {
   const device: DeviceInfo = { backend: 'cpu', description: 'CPU reference', notice };
   return {
     device,
-    async runInt(x: Float32Array, layout: GroupLayout, format: IntFormatParams): Promise<QuantJobOutput> {
-      const q = quantizeInt(x, layout, format);
-      const xhat = dequantizeInt(q);
-      const sums = errorSums(x, xhat);
-      return { scales: q.scales, zeros: q.zeros, sums, histograms: histograms(x, xhat, sums) };
+    async run(x: Float32Array, layout: GroupLayout, choice: FormatChoice): Promise<QuantJobOutput> {
+      const q = quantizeWith(x, layout, choice);
+      const sums = errorSums(x, q.xhat);
+      const widestGroup = argmax(q.groupScales);
+      return {
+        widestGroup, widestLevels: q.levels(widestGroup), sums,
+        histograms: histograms(x, q.xhat, sums), quantizedOn: 'cpu',
+      };
     },
     dispose() {},
   };

@@ -1,8 +1,9 @@
 // engine: turns an experiment spec into a TensorResult with whichever backend is in use.
 import { syntheticMatrix, outlierColumns } from '../model/synthetic';
+import { bitsPerWeightOf, layoutFor } from '../quant/apply';
 import { groupLayout } from '../quant/groups';
-import { groupLevels, intBitsPerWeight } from '../quant/int';
 import { errorMetrics } from '../quant/metrics';
+import { formatChoice } from '../spec/formatChoice';
 import type { ExperimentSpec, SyntheticSource } from '../spec/schema';
 import type { QuantBackend } from './backend';
 import type { TensorResult } from './types';
@@ -40,36 +41,32 @@ export async function runExperiment(
   onProgress(0, 'generating tensor');
   const x = source(spec.source);
   check();
-  const { format, granularity } = spec.recipe;
-  const layout = groupLayout(rows, cols, granularity.kind, granularity.blockSize);
+  const { granularity } = spec.recipe;
+  const choice = formatChoice(spec.recipe);
+  const layout = layoutFor(choice, rows, cols, granularity.kind, granularity.blockSize);
   onProgress(0.3, backend.device.backend === 'webgpu' ? 'quantizing on the GPU' : 'quantizing on the CPU');
-  const out = await backend.runInt(x, layout, format);
+  const out = await backend.run(x, layout, choice);
   check();
   onProgress(0.9, 'summarising');
-  const widest = argmax(out.scales);
-  const bpw = intBitsPerWeight(format, x.length, layout.groupCount);
+  const bpw = bitsPerWeightOf(choice, x.length, layout.groupCount);
+  const fixedBlock = layout.groupSize !== groupLayout(rows, cols, granularity.kind, granularity.blockSize).groupSize;
   return {
     backend: backend.device.backend,
+    quantizedOn: out.quantizedOn,
     rows, cols,
     groupCount: layout.groupCount,
     groupSize: layout.groupSize,
-    blockClamped: granularity.kind === 'block' && granularity.blockSize > cols,
+    blockClamped: !fixedBlock && granularity.kind === 'block' && granularity.blockSize > cols,
     metrics: { ...errorMetrics(out.sums), bitsPerWeight: bpw, storageBytes: Math.ceil((bpw * x.length) / 8) },
     histograms: out.histograms,
     levels: {
-      group: widest,
-      values: groupLevels(format, out.scales[widest], out.zeros[widest]),
-      where: describeGroup(widest, layout.groupsPerLine, granularity.kind),
+      group: out.widestGroup,
+      values: out.widestLevels,
+      where: describeGroup(out.widestGroup, layout.groupsPerLine, fixedBlock ? 'block' : granularity.kind),
     },
     outlierColumns: outlierColumns(spec.source),
     elapsedMs: performance.now() - started,
   };
-}
-
-function argmax(a: Float32Array): number {
-  let best = 0;
-  for (let i = 1; i < a.length; i++) if (a[i] > a[best]) best = i;
-  return best;
 }
 
 /** "block 3 of row 17" style description of a group id. */

@@ -13,6 +13,8 @@ export interface DeviceInfo {
 /** Everything the tensor view shows for one spec. */
 export interface TensorResult {
   readonly backend: DeviceInfo['backend'];
+  /** Where the quantization ran: 'cpu' on a WebGPU backend means the format has no kernel yet. */
+  readonly quantizedOn: DeviceInfo['backend'];
   readonly rows: number;
   readonly cols: number;
   readonly groupCount: number;

@@ -1,6 +1,8 @@
 // spec: the default experiment the page opens with, and a helper to describe a recipe briefly.
 import type { ExperimentSpec, Recipe } from './schema';
 import { SPEC_VERSION } from './schema';
+import { formatById } from '../quant/formats/registry';
+import { fixedBlockOf } from './formatChoice';
 
 /**
  * The first view: a 1024 x 1024 Gaussian weight matrix with 4 outlier input channels at 10x,
@@ -19,10 +21,11 @@ export const DEFAULT_SPEC: ExperimentSpec = {
   view: { logScale: true },
 };
 
-/** A short readable chip for a recipe, e.g. "INT4 sym · block 64". */
+/** A short readable chip for a recipe, e.g. "INT4 sym · block 64" or "MXFP4 · block 32". */
 export function recipeLabel(recipe: Recipe): string {
   const { format, granularity } = recipe;
-  const fmt = `INT${format.bits} ${format.symmetric ? 'sym' : 'asym'}`;
-  const gran = granularity.kind === 'block' ? `block ${granularity.blockSize}` : `per-${granularity.kind}`;
+  const fmt = format.kind === 'int' ? `INT${format.bits} ${format.symmetric ? 'sym' : 'asym'}` : formatById(format.id)?.label ?? format.id;
+  const fixed = fixedBlockOf(recipe);
+  const gran = fixed !== null ? `block ${fixed}` : granularity.kind === 'block' ? `block ${granularity.blockSize}` : `per-${granularity.kind}`;
   return `${fmt} · ${gran}`;
 }

@@ -26,6 +26,19 @@ export const intFormatSchema = z.object({
   symmetric: z.boolean(),
 });
 
+/** Ids of the registry formats (src/quant/formats/registry.ts), listed here so links validate without the registry. */
+export const REGISTRY_FORMAT_IDS = [
+  'fp8-e4m3', 'fp8-e5m2', 'fp6-e3m2', 'fp6-e2m3', 'fp4-e2m1',
+  'mxfp8_e4m3', 'mxfp8_e5m2', 'mxfp6_e3m2', 'mxfp6_e2m3', 'mxfp4', 'mxint8',
+  'nvfp4', 'nf4', 'nf4-dq', 'fp4-bnb', 'nf3', 'nf2', 'iq4_nl',
+] as const;
+
+/** A format from the library's registry, by id. */
+export const registryFormatSchema = z.object({
+  kind: z.literal('format'),
+  id: z.enum(REGISTRY_FORMAT_IDS),
+});
+
 export const granularitySchema = z.object({
   kind: z.enum(GRANULARITIES),
   /** Elements per block along a row; used when kind is 'block'. */
@@ -33,7 +46,7 @@ export const granularitySchema = z.object({
 });
 
 export const recipeSchema = z.object({
-  format: intFormatSchema,
+  format: z.discriminatedUnion('kind', [intFormatSchema, registryFormatSchema]),
   granularity: granularitySchema,
 });
 
@@ -53,5 +66,7 @@ export type Distribution = (typeof DISTRIBUTIONS)[number];
 export type Granularity = z.infer<typeof granularitySchema>;
 export type SyntheticSource = z.infer<typeof syntheticSourceSchema>;
 export type IntFormat = z.infer<typeof intFormatSchema>;
+export type RegistryFormat = z.infer<typeof registryFormatSchema>;
+export type RegistryFormatId = (typeof REGISTRY_FORMAT_IDS)[number];
 export type Recipe = z.infer<typeof recipeSchema>;
 export type ExperimentSpec = z.infer<typeof experimentSpecSchema>;

@@ -2,8 +2,8 @@
 import type { StateCreator } from 'zustand/vanilla';
 import { DEFAULT_SPEC } from '../spec/defaults';
 import {
-  type Distribution, type ExperimentSpec, experimentSpecSchema, type Granularity,
-  granularitySchema, intFormatSchema, syntheticSourceSchema,
+  type Distribution, type ExperimentSpec, experimentSpecSchema, type Granularity, granularitySchema,
+  type IntFormat, intFormatSchema, registryFormatSchema, type RegistryFormatId, syntheticSourceSchema,
 } from '../spec/schema';
 
 export interface SpecSlice {
@@ -17,6 +17,9 @@ export interface SpecSlice {
   newSeed(): void;
   setOutlierChannels(n: number): void;
   setOutlierScale(scale: number): void;
+  /** The integer quantizer ('int', restoring its last bits and range) or a registry format by id. */
+  setFormat(id: 'int' | RegistryFormatId): void;
+  /** Integer bits; ignored while a registry format is selected. */
   setBits(bits: number): void;
   setSymmetric(symmetric: boolean): void;
   setGranularity(kind: Granularity['kind']): void;
@@ -45,11 +48,19 @@ const src = syntheticSourceSchema.shape;
 const fmt = intFormatSchema.shape;
 const gran = granularitySchema.shape;
 
-export const createSpecSlice: StateCreator<SpecSlice> = (set) => {
+export const createSpecSlice: StateCreator<SpecSlice> = (set, get) => {
   const source = (patch: Partial<ExperimentSpec['source']>) =>
     set(({ spec }) => ({ spec: { ...spec, source: { ...spec.source, ...patch } } }));
-  const format = (patch: Partial<ExperimentSpec['recipe']['format']>) =>
-    set(({ spec }) => ({ spec: { ...spec, recipe: { ...spec.recipe, format: { ...spec.recipe.format, ...patch } } } }));
+  const setRecipeFormat = (format: ExperimentSpec['recipe']['format']) =>
+    set(({ spec }) => ({ spec: { ...spec, recipe: { ...spec.recipe, format } } }));
+  // The integer settings survive a detour through other formats.
+  let lastInt: IntFormat = DEFAULT_SPEC.recipe.format.kind === 'int' ? DEFAULT_SPEC.recipe.format : { kind: 'int', bits: 4, symmetric: true };
+  const intPatch = (get: () => SpecSlice, patch: Partial<IntFormat>) => {
+    const current = get().spec.recipe.format;
+    if (current.kind !== 'int') return;
+    lastInt = { ...current, ...patch };
+    setRecipeFormat(lastInt);
+  };
   const granularity = (patch: Partial<Granularity>) =>
     set(({ spec }) => ({
       spec: { ...spec, recipe: { ...spec.recipe, granularity: { ...spec.recipe.granularity, ...patch } } },
@@ -67,8 +78,9 @@ export const createSpecSlice: StateCreator<SpecSlice> = (set) => {
       },
     })),
     setOutlierScale: (scale) => source({ outlierScale: clampTo(src.outlierScale, scale) }),
-    setBits: (bits) => format({ bits: clampTo(fmt.bits, bits) }),
-    setSymmetric: (symmetric) => format({ symmetric }),
+    setFormat: (id) => setRecipeFormat(id === 'int' ? lastInt : registryFormatSchema.parse({ kind: 'format', id })),
+    setBits: (bits) => intPatch(get, { bits: clampTo(fmt.bits, bits) }),
+    setSymmetric: (symmetric) => intPatch(get, { symmetric }),
     setGranularity: (kind) => granularity({ kind: gran.kind.parse(kind) }),
     setBlockSize: (size) => granularity({ blockSize: clampTo(gran.blockSize, size) }),
     setLogScale: (on) => set(({ spec }) => ({ spec: { ...spec, view: { logScale: on } } })),

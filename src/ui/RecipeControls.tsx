@@ -1,4 +1,4 @@
-// ui: the recipe step of the left panel: integer bits, symmetric or not, granularity and block size.
+// ui: the recipe step of the left panel: format, integer bits and range, granularity and block size.
 import { useId } from 'react';
 import { GRANULARITIES, type Granularity } from '../spec/schema';
 import { useAppStore } from '../state/store';
@@ -6,6 +6,8 @@ import { Field, hintProps } from './Field';
 import { GRANULARITY_HINTS, GRANULARITY_LABELS, HINTS } from './hints';
 import { SliderField } from './SliderField';
 import { SymmetryField } from './SymmetryField';
+import { FormatField } from './FormatField';
+import { fixedBlockOf } from '../spec/formatChoice';
 
 /** Block sizes offered: powers of two 8..4096 (GPTQ groups are 32-128, llama.cpp blocks 32 or 256). */
 const BLOCK_SIZES = Array.from({ length: 10 }, (_, i) => 8 << i);
@@ -19,26 +21,33 @@ export function RecipeControls() {
   const setGranularity = useAppStore((s) => s.setGranularity);
   const setBlockSize = useAppStore((s) => s.setBlockSize);
   const { format, granularity } = recipe;
+  const fixedBlock = fixedBlockOf(recipe);
   const granHint = GRANULARITY_HINTS[granularity.kind];
   const sizes = BLOCK_SIZES.includes(granularity.blockSize)
     ? BLOCK_SIZES : [...BLOCK_SIZES, granularity.blockSize].sort((a, b) => a - b);
   return (
     <section className="panel-step" aria-labelledby="recipe-title">
-      <h2 id="recipe-title"><span className="step-number">2</span>Recipe · integer format</h2>
-      <SliderField
-        label="Bits" hint={HINTS.bits} testId="control-bits"
-        value={format.bits} min={2} max={8} format={(v) => `${v}-bit`} onChange={setBits}
-      />
-      <SymmetryField />
+      <h2 id="recipe-title"><span className="step-number">2</span>Recipe · format</h2>
+      <FormatField />
+      {format.kind === 'int' && (
+        <>
+          <SliderField
+            label="Bits" hint={HINTS.bits} testId="control-bits"
+            value={format.bits} min={2} max={8} format={(v) => `${v}-bit`} onChange={setBits}
+          />
+          <SymmetryField />
+        </>
+      )}
+      {fixedBlock !== null && <p className="field-note" role="note">This format fixes its block: {fixedBlock} weights share a scale.</p>}
       <Field id={granId} label="Granularity" hint={granHint}>
         <select
-          {...hintProps(granId, granHint)} data-testid="control-granularity" value={granularity.kind}
+          {...hintProps(granId, granHint)} disabled={fixedBlock !== null} data-testid="control-granularity" value={granularity.kind}
           onChange={(e) => setGranularity(e.currentTarget.value as Granularity['kind'])}
         >
           {GRANULARITIES.map((g) => <option key={g} value={g}>{GRANULARITY_LABELS[g]}</option>)}
         </select>
       </Field>
-      {granularity.kind === 'block' && (
+      {granularity.kind === 'block' && fixedBlock === null && (
         <Field id={blockId} label="Block size" hint={HINTS.blockSize}>
           <select
             {...hintProps(blockId, HINTS.blockSize)} data-testid="control-blocksize" value={granularity.blockSize}

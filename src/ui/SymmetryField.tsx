@@ -10,7 +10,7 @@ const OPTIONS = [
 
 export function SymmetryField() {
   const baseId = useId();
-  const symmetric = useAppStore((s) => s.spec.recipe.format.symmetric);
+  const symmetric = useAppStore((s) => (s.spec.recipe.format.kind === 'int' ? s.spec.recipe.format.symmetric : true));
   const setSymmetric = useAppStore((s) => s.setSymmetric);
   return (
     <fieldset className="field radio-group" data-testid="control-symmetric">

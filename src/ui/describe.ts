@@ -1,4 +1,6 @@
 // ui: words for what is on screen: the source chip and the one-sentence explanation of the tensor view.
+import { formatById } from '../quant/formats/registry';
+import { fixedBlockOf } from '../spec/formatChoice';
 import type { Distribution, ExperimentSpec, SyntheticSource } from '../spec/schema';
 
 export const DISTRIBUTION_LABELS: Record<Distribution, string> = {
@@ -17,6 +19,12 @@ export function explainSpec(spec: ExperimentSpec): string {
   const n = s.outlierChannels;
   const outliers = n > 0 ? ` with ${n} outlier input channel${n === 1 ? '' : 's'} (×${s.outlierScale})` : '';
   const subject = `A ${s.rows}×${s.cols} synthetic ${DISTRIBUTION_LABELS[s.distribution]} weight matrix${outliers}`;
+  if (format.kind === 'format') {
+    const d = formatById(format.id);
+    const fixed = fixedBlockOf(spec.recipe);
+    const clause = fixed !== null ? ` in its fixed blocks of ${fixed}.` : granularityClause(g, s.cols, n > 0);
+    return `${subject}, quantized to ${d?.label ?? format.id} (${d?.explanation.replace(/\.$/, '') ?? ''})${clause}`;
+  }
   const target = `${format.bits}-bit ${format.symmetric ? '' : 'asymmetric '}integers`;
   return `${subject}, quantized to ${target}${granularityClause(g, s.cols, n > 0)}`;
 }

@@ -7,6 +7,7 @@ export const HINTS = {
   newSeed: 'Draw another tensor from the same distribution.',
   outliers: 'Input channels (whole columns) scaled up, like the outlier features of LLM.int8().',
   outlierScale: 'How many times larger the outlier channels are than the other weights.',
+  intFormat: 'Integer round-to-nearest: a uniform grid per group, symmetric (absmax) or with a zero point (GPTQ).',
   bits: 'Bits per code: 2ᵇ levels per group (2ᵇ − 1 when symmetric).',
   symmetric: 'absmax scale, zero maps to zero, codes ±(2^(b-1)−1)',
   asymmetric: 'min/max range with an integer zero point (GPTQ)',

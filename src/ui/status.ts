@@ -14,6 +14,9 @@ export function statusText(run: RunState, device: DeviceInfo | null): string {
     case 'done': {
       const r = run.result;
       if (!r) return 'Done.';
+      if (r.backend === 'webgpu' && r.quantizedOn === 'cpu') {
+        return `Quantized on the CPU reference (this format has no WebGPU kernel yet), measured on WebGPU, in ${formatMs(r.elapsedMs)}`;
+      }
       return `Computed on ${r.backend === 'webgpu' ? 'WebGPU' : 'the CPU reference'} in ${formatMs(r.elapsedMs)}`;
     }
     case 'error': return run.error ?? 'Something went wrong.';

@@ -21,9 +21,9 @@ it('turns device loss into GpuDeviceLostError on the next job', async () => {
   const backend = createWebGpuBackend(rt);
   const x = new Float32Array(64).fill(0.5);
   const layout = groupLayout(8, 8, 'row');
-  await expect(backend.runInt(x, layout, { bits: 4, symmetric: true })).resolves.toBeTruthy();
+  await expect(backend.run(x, layout, { kind: 'int', params: { bits: 4, symmetric: true } })).resolves.toBeTruthy();
   rt.device.destroy();
   await rt.device.lost;
-  await expect(backend.runInt(x, layout, { bits: 4, symmetric: true })).rejects.toBeInstanceOf(GpuDeviceLostError);
+  await expect(backend.run(x, layout, { kind: 'int', params: { bits: 4, symmetric: true } })).rejects.toBeInstanceOf(GpuDeviceLostError);
   expect(rt.ctx.lost?.reason).toBe('destroyed');
 });

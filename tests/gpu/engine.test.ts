@@ -5,7 +5,7 @@ import { createCpuBackend } from '../../src/engine/cpuBackend';
 import { createSourceCache, runExperiment } from '../../src/engine/experiment';
 import { createWebGpuBackend } from '../../src/engine/gpuBackend';
 import { DEFAULT_SPEC } from '../../src/spec/defaults';
-import type { ExperimentSpec } from '../../src/spec/schema';
+import type { ExperimentSpec, IntFormat, RegistryFormat } from '../../src/spec/schema';
 import { createTestRuntime } from './harness';
 
 let gpu: QuantBackend;
@@ -14,12 +14,12 @@ const source = createSourceCache();
 beforeAll(async () => { gpu = createWebGpuBackend(await createTestRuntime()); });
 afterAll(() => gpu.dispose());
 
-function spec(patch: { source?: Partial<ExperimentSpec['source']>; format?: Partial<ExperimentSpec['recipe']['format']>; granularity?: Partial<ExperimentSpec['recipe']['granularity']> }): ExperimentSpec {
+function spec(patch: { source?: Partial<ExperimentSpec['source']>; format?: Partial<IntFormat> | RegistryFormat; granularity?: Partial<ExperimentSpec['recipe']['granularity']> }): ExperimentSpec {
   return {
     ...DEFAULT_SPEC,
     source: { ...DEFAULT_SPEC.source, rows: 256, cols: 384, ...patch.source },
     recipe: {
-      format: { ...DEFAULT_SPEC.recipe.format, ...patch.format },
+      format: patch.format?.kind === 'format' ? patch.format : { kind: 'int', bits: 4, symmetric: true, ...patch.format },
       granularity: { ...DEFAULT_SPEC.recipe.granularity, ...patch.granularity },
     },
   };
@@ -30,6 +30,8 @@ const CASES: [string, ExperimentSpec][] = [
   ['INT3 asym per-column, Student-t', spec({ source: { distribution: 'student-t' }, format: { bits: 3, symmetric: false }, granularity: { kind: 'column' } })],
   ['INT8 sym per-tensor, Laplace, many outliers', spec({ source: { distribution: 'laplace', outlierChannels: 32 }, format: { bits: 8 }, granularity: { kind: 'tensor' } })],
   ['INT2 asym block 8 (65 536 groups: a 2-D dispatch)', spec({ source: { rows: 512, cols: 1024, distribution: 'uniform' }, format: { bits: 2, symmetric: false }, granularity: { kind: 'block', blockSize: 8 } })],
+  ['MXFP4 (quantized on the CPU, measured on the GPU)', spec({ format: { kind: 'format', id: 'mxfp4' } })],
+  ['NF4 + double quant per-row', spec({ format: { kind: 'format', id: 'nf4-dq' }, granularity: { kind: 'row' } })],
   ['block 100 does not divide the row of 384', spec({ format: { bits: 5 }, granularity: { kind: 'block', blockSize: 100 } })],
 ];
 
@@ -38,6 +40,7 @@ describe('runExperiment on WebGPU equals the CPU reference', () => {
     it(name, async () => {
       const [g, c] = [await runExperiment(s, gpu, source), await runExperiment(s, cpu, source)];
       expect(g.backend).toBe('webgpu');
+      expect(g.quantizedOn).toBe(s.recipe.format.kind === 'int' ? 'webgpu' : 'cpu');
       expect(c.backend).toBe('cpu');
       // Codes and dequantized values are bit-exact, so these are exact:
       expect(g.histograms).toEqual(c.histograms);

@@ -31,3 +31,11 @@ describe('recipeLabel', () => {
     expect(recipeLabel(recipe(5, false, 'block', 128))).toBe('INT5 asym · block 128');
   });
 });
+
+describe('recipeLabel for registry formats', () => {
+  it('names the format and the block it fixes, or the granularity it follows', () => {
+    expect(recipeLabel({ format: { kind: 'format', id: 'mxfp4' }, granularity: { kind: 'tensor', blockSize: 64 } })).toBe('MXFP4 · block 32');
+    expect(recipeLabel({ format: { kind: 'format', id: 'nf4' }, granularity: { kind: 'block', blockSize: 64 } })).toBe('NF4 · block 64');
+    expect(recipeLabel({ format: { kind: 'format', id: 'fp8-e4m3' }, granularity: { kind: 'row', blockSize: 64 } })).toBe('FP8 E4M3 · per-row');
+  });
+});

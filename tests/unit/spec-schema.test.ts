@@ -1,7 +1,11 @@
 // tests (spec layer): the experiment spec schema accepts the default and rejects out-of-range values.
+import type { IntFormat } from '../../src/spec/schema';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SPEC } from '../../src/spec/defaults';
 import { DISTRIBUTIONS, type ExperimentSpec, experimentSpecSchema, GRANULARITIES, SPEC_VERSION } from '../../src/spec/schema';
+
+/** The default recipe's integer format, for tests that poke at its fields. */
+const intOf = (s: ExperimentSpec) => s.recipe.format as IntFormat;
 
 /** A deep copy of the default with one change applied (the default itself stays untouched). */
 function variant(change: (s: ExperimentSpec) => void): unknown {
@@ -26,16 +30,16 @@ describe('experimentSpecSchema', () => {
   it('accepts every distribution, every granularity and the range ends', () => {
     for (const d of DISTRIBUTIONS) expect(failingPaths(variant((s) => { s.source.distribution = d; }))).toEqual([]);
     for (const g of GRANULARITIES) expect(failingPaths(variant((s) => { s.recipe.granularity.kind = g; }))).toEqual([]);
-    expect(failingPaths(variant((s) => { s.recipe.format.bits = 2; }))).toEqual([]);
-    expect(failingPaths(variant((s) => { s.recipe.format.bits = 8; s.recipe.format.symmetric = false; }))).toEqual([]);
+    expect(failingPaths(variant((s) => { intOf(s).bits = 2; }))).toEqual([]);
+    expect(failingPaths(variant((s) => { intOf(s).bits = 8; intOf(s).symmetric = false; }))).toEqual([]);
     expect(failingPaths(variant((s) => { s.source.seed = 0xffffffff; }))).toEqual([]);
     expect(failingPaths(variant((s) => { s.source.seed = 0; s.source.outlierChannels = 0; s.source.outlierScale = 1; }))).toEqual([]);
     expect(failingPaths(variant((s) => { s.recipe.granularity.blockSize = 1; }))).toEqual([]);
   });
   const rejected: [string, (s: ExperimentSpec) => void, string][] = [
-    ['bits 9', (s) => { s.recipe.format.bits = 9; }, 'recipe.format.bits'],
-    ['bits 1', (s) => { s.recipe.format.bits = 1; }, 'recipe.format.bits'],
-    ['bits 4.5', (s) => { s.recipe.format.bits = 4.5; }, 'recipe.format.bits'],
+    ['bits 9', (s) => { intOf(s).bits = 9; }, 'recipe.format.bits'],
+    ['bits 1', (s) => { intOf(s).bits = 1; }, 'recipe.format.bits'],
+    ['bits 4.5', (s) => { intOf(s).bits = 4.5; }, 'recipe.format.bits'],
     ['blockSize 0', (s) => { s.recipe.granularity.blockSize = 0; }, 'recipe.granularity.blockSize'],
     ['blockSize 2^20 + 1', (s) => { s.recipe.granularity.blockSize = (1 << 20) + 1; }, 'recipe.granularity.blockSize'],
     ['negative seed', (s) => { s.source.seed = -1; }, 'source.seed'],

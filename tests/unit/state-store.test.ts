@@ -1,4 +1,5 @@
 // tests (state layer): spec setters keep the spec valid; the run slice ignores stale responses.
+import type { IntFormat } from '../../src/spec/schema';
 import { describe, expect, it } from 'vitest';
 import type { TensorResult } from '../../src/engine/types';
 import { experimentSpecSchema } from '../../src/spec/schema';
@@ -16,7 +17,7 @@ describe('spec slice', () => {
     s.setOutlierScale(5000);
     s.setBlockSize(0);
     const { spec } = store.getState();
-    expect(spec.recipe.format.bits).toBe(8);
+    expect((spec.recipe.format as IntFormat).bits).toBe(8);
     expect(spec.source.outlierChannels).toBe(0);
     expect(spec.source.seed).toBe(3);
     expect(spec.source.outlierScale).toBe(1000);
@@ -26,7 +27,7 @@ describe('spec slice', () => {
   it('turns NaN (an emptied input) into the minimum', () => {
     const store = createAppStore();
     store.getState().setBits(Number.NaN);
-    expect(store.getState().spec.recipe.format.bits).toBe(2);
+    expect((store.getState().spec.recipe.format as IntFormat).bits).toBe(2);
   });
   it('keeps untouched parts of the spec by reference (the engine re-runs only on source/recipe changes)', () => {
     const store = createAppStore();
@@ -79,5 +80,21 @@ describe('run slice', () => {
     expect(store.getState().run).toMatchObject({ status: 'cancelled', result });
     s.runFailed(null, 'The compute engine stopped.');
     expect(store.getState().run.status).toBe('error');
+  });
+});
+
+describe('format selection', () => {
+  it('switches to a registry format and back to the integer settings the user had', () => {
+    const store = createAppStore();
+    const s = store.getState();
+    s.setBits(6);
+    s.setSymmetric(false);
+    s.setFormat('mxfp4');
+    expect(store.getState().spec.recipe.format).toEqual({ kind: 'format', id: 'mxfp4' });
+    store.getState().setBits(3); // ignored: MXFP4 has no bits control
+    expect(store.getState().spec.recipe.format).toEqual({ kind: 'format', id: 'mxfp4' });
+    store.getState().setFormat('int');
+    expect(store.getState().spec.recipe.format).toEqual({ kind: 'int', bits: 6, symmetric: false });
+    expect(() => experimentSpecSchema.parse(store.getState().spec)).not.toThrow();
   });
 });

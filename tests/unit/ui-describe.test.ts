@@ -40,9 +40,18 @@ describe('explainSpec', () => {
 });
 
 describe('statusText', () => {
-  const result = { backend: 'webgpu', elapsedMs: 42.2 } as TensorResult;
+  const result = { backend: 'webgpu', quantizedOn: 'webgpu', elapsedMs: 42.2 } as TensorResult;
   it('says where and how fast a result was computed', () => {
     expect(statusText({ ...INITIAL_RUN, status: 'done', result }, null)).toBe('Computed on WebGPU in 42 ms');
+  });
+  it('says so when a format was quantized on the CPU for lack of a kernel', () => {
+    const cpuQuant = { ...result, quantizedOn: 'cpu' } as TensorResult;
+    expect(statusText({ ...INITIAL_RUN, status: 'done', result: cpuQuant }, null)).toMatch(/^Quantized on the CPU reference .*no WebGPU kernel.*42 ms$/);
+  });
+  it('explains a registry format with its block', () => {
+    const spec = { ...DEFAULT_SPEC, recipe: { ...DEFAULT_SPEC.recipe, format: { kind: 'format' as const, id: 'nvfp4' as const } } };
+    expect(explainSpec(spec)).toContain('quantized to NVFP4');
+    expect(explainSpec(spec)).toContain('fixed blocks of 16');
   });
   it('shows the stage while running', () => {
     const run = { ...INITIAL_RUN, status: 'running' as const, progress: { fraction: 0.3, stage: 'quantizing on the GPU' } };

@@ -3,6 +3,7 @@ import { absmaxBitsPerWeight } from './absmax';
 import { iq4nlBitsPerWeight } from './iq4nl';
 import { MX_ELEMENTS, mxBitsPerWeight } from './mx';
 import { nvfp4BitsPerWeight } from './nvfp4';
+import { scaledFpBitsPerWeight } from './scaledFp';
 
 /** Which family a format belongs to (drives grouping in the picker). */
 export type FormatFamily = 'fp-element' | 'mx' | 'nvfp4' | 'codebook';
@@ -14,8 +15,10 @@ export interface FormatDescriptor {
   readonly family: FormatFamily;
   /** Bits per element code. */
   readonly bits: number;
-  /** Default group size in elements (0: no groups, a plain element format). */
+  /** Default block size in elements (0: the recipe's granularity decides). */
   readonly blockSize: number;
+  /** True when the format defines its block size (MX 32, NVFP4 16, IQ4_NL 32) and the recipe cannot change it. */
+  readonly fixedBlock: boolean;
   /** How the per-group scale is stored ('none' for plain element formats). */
   readonly scaleType: 'none' | 'e8m0' | 'e4m3+fp32' | 'fp32' | 'fp16' | 'fp32+dq8';
   /** Honest bits per weight for n elements in groupCount groups (codes + every scale). */
@@ -26,53 +29,53 @@ export interface FormatDescriptor {
   readonly source: string;
 }
 
-const plain = (bits: number) => (): number => bits;
 const OCP_MX = 'OCP Microscaling Formats (MX) v1.0';
 
 const entries: FormatDescriptor[] = [
-  { id: 'fp8-e4m3', label: 'FP8 E4M3', family: 'fp-element', bits: 8, blockSize: 0, scaleType: 'none', bpw: plain(8),
-    explanation: '8-bit float, 4 exponent bits: max 448, no infinities.', source: 'OCP 8-bit Floating Point Specification (OFP8) v1.0' },
-  { id: 'fp8-e5m2', label: 'FP8 E5M2', family: 'fp-element', bits: 8, blockSize: 0, scaleType: 'none', bpw: plain(8),
-    explanation: '8-bit float, 5 exponent bits: max 57344, IEEE-style inf/NaN.', source: 'OCP 8-bit Floating Point Specification (OFP8) v1.0' },
-  { id: 'fp6-e3m2', label: 'FP6 E3M2', family: 'fp-element', bits: 6, blockSize: 0, scaleType: 'none', bpw: plain(6),
-    explanation: '6-bit float, max 28, no inf/NaN.', source: `${OCP_MX} §5.3.2` },
-  { id: 'fp6-e2m3', label: 'FP6 E2M3', family: 'fp-element', bits: 6, blockSize: 0, scaleType: 'none', bpw: plain(6),
-    explanation: '6-bit float, max 7.5, no inf/NaN.', source: `${OCP_MX} §5.3.2` },
-  { id: 'fp4-e2m1', label: 'FP4 E2M1', family: 'fp-element', bits: 4, blockSize: 0, scaleType: 'none', bpw: plain(4),
-    explanation: '4-bit float: ±{0, 0.5, 1, 1.5, 2, 3, 4, 6}.', source: `${OCP_MX} §5.3.3` },
+  ...([
+    ['fp8-e4m3', 'FP8 E4M3', 8, 'max 448, no infinities', 'OCP 8-bit Floating Point Specification (OFP8) v1.0'],
+    ['fp8-e5m2', 'FP8 E5M2', 8, 'max 57344, IEEE-style inf/NaN', 'OCP 8-bit Floating Point Specification (OFP8) v1.0'],
+    ['fp6-e3m2', 'FP6 E3M2', 6, 'max 28, no inf/NaN', `${OCP_MX} §5.3.2`],
+    ['fp6-e2m3', 'FP6 E2M3', 6, 'max 7.5, no inf/NaN', `${OCP_MX} §5.3.2`],
+    ['fp4-e2m1', 'FP4 E2M1', 4, '±{0, 0.5, 1, 1.5, 2, 3, 4, 6}', `${OCP_MX} §5.3.3`],
+  ] as const).map(([id, label, bits, values, source]): FormatDescriptor => ({
+    id, label, family: 'fp-element', bits, blockSize: 0, fixedBlock: false, scaleType: 'fp32',
+    bpw: (n, g) => scaledFpBitsPerWeight(bits, n, g),
+    explanation: `${bits}-bit float (${values}), scaled by each group's absmax to the format's max.`, source,
+  })),
   ...([
     ['mxfp8_e4m3', 'MXFP8 (E4M3)'], ['mxfp8_e5m2', 'MXFP8 (E5M2)'], ['mxfp6_e3m2', 'MXFP6 (E3M2)'],
     ['mxfp6_e2m3', 'MXFP6 (E2M3)'], ['mxfp4', 'MXFP4'], ['mxint8', 'MXINT8'],
   ] as const).map(([id, label]): FormatDescriptor => {
     const el = MX_ELEMENTS[id];
-    return { id, label, family: 'mx', bits: el.bits, blockSize: 32, scaleType: 'e8m0',
+    return { id, label, family: 'mx', bits: el.bits, blockSize: 32, fixedBlock: true, scaleType: 'e8m0',
       bpw: (n, g) => mxBitsPerWeight(el, n, g),
       explanation: `32 ${el.bits}-bit elements share a power-of-two (E8M0) scale.`, source: `${OCP_MX} §6.3` };
   }),
-  { id: 'nvfp4', label: 'NVFP4', family: 'nvfp4', bits: 4, blockSize: 16, scaleType: 'e4m3+fp32', bpw: nvfp4BitsPerWeight,
+  { id: 'nvfp4', label: 'NVFP4', family: 'nvfp4', bits: 4, blockSize: 16, fixedBlock: true, scaleType: 'e4m3+fp32', bpw: nvfp4BitsPerWeight,
     explanation: 'E2M1 elements, an FP8 E4M3 scale per 16, one fp32 tensor scale.',
     source: 'NVIDIA NVFP4; torchao prototype/mx_formats/nvfp4_tensor.py (_nvfp4_quantize)' },
-  { id: 'nf4', label: 'NF4', family: 'codebook', bits: 4, blockSize: 64, scaleType: 'fp32',
+  { id: 'nf4', label: 'NF4', family: 'codebook', bits: 4, blockSize: 64, fixedBlock: false, scaleType: 'fp32',
     bpw: (n, g) => absmaxBitsPerWeight(4, 'fp32', false, n, g),
     explanation: '16 normal-quantile levels scaled by each block\'s absmax (QLoRA).',
     source: 'bitsandbytes functional.py get_4bit_type, csrc/kernels.cu dQuantizeNF4' },
-  { id: 'nf4-dq', label: 'NF4 + double quant', family: 'codebook', bits: 4, blockSize: 64, scaleType: 'fp32+dq8',
+  { id: 'nf4-dq', label: 'NF4 + double quant', family: 'codebook', bits: 4, blockSize: 64, fixedBlock: false, scaleType: 'fp32+dq8',
     bpw: (n, g) => absmaxBitsPerWeight(4, 'fp32', true, n, g),
     explanation: 'NF4 whose block scales are themselves quantized to 8 bits in runs of 256.',
     source: 'bitsandbytes functional.py quantize_4bit(compress_statistics=True)' },
-  { id: 'fp4-bnb', label: 'FP4 (bitsandbytes)', family: 'codebook', bits: 4, blockSize: 64, scaleType: 'fp32',
+  { id: 'fp4-bnb', label: 'FP4 (bitsandbytes)', family: 'codebook', bits: 4, blockSize: 64, fixedBlock: false, scaleType: 'fp32',
     bpw: (n, g) => absmaxBitsPerWeight(4, 'fp32', false, n, g),
     explanation: 'bitsandbytes\' own 4-bit float table (not E2M1), absmax-scaled.',
     source: 'bitsandbytes csrc/kernels.cu fp4_dequantization_lut, dQuantizeFP4' },
-  { id: 'nf3', label: 'NF3', family: 'codebook', bits: 3, blockSize: 64, scaleType: 'fp32',
+  { id: 'nf3', label: 'NF3', family: 'codebook', bits: 3, blockSize: 64, fixedBlock: false, scaleType: 'fp32',
     bpw: (n, g) => absmaxBitsPerWeight(3, 'fp32', false, n, g),
     explanation: '8 normal-quantile levels built like NF4, absmax-scaled.',
     source: 'lowbit, after bitsandbytes create_normal_map' },
-  { id: 'nf2', label: 'NF2', family: 'codebook', bits: 2, blockSize: 64, scaleType: 'fp32',
+  { id: 'nf2', label: 'NF2', family: 'codebook', bits: 2, blockSize: 64, fixedBlock: false, scaleType: 'fp32',
     bpw: (n, g) => absmaxBitsPerWeight(2, 'fp32', false, n, g),
     explanation: '4 normal-quantile levels built like NF4, absmax-scaled.',
     source: 'lowbit, after bitsandbytes create_normal_map' },
-  { id: 'iq4_nl', label: 'IQ4_NL', family: 'codebook', bits: 4, blockSize: 32, scaleType: 'fp16', bpw: iq4nlBitsPerWeight,
+  { id: 'iq4_nl', label: 'IQ4_NL', family: 'codebook', bits: 4, blockSize: 32, fixedBlock: true, scaleType: 'fp16', bpw: iq4nlBitsPerWeight,
     explanation: 'llama.cpp\'s 16-level non-linear table with an fp16 scale per 32.',
     source: 'ggml/src/ggml-quants.c kvalues_iq4nl, quantize_row_iq4_nl_ref' },
 ];

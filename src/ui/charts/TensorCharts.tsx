@@ -27,7 +27,7 @@ export function TensorCharts({ result, logScale }: { readonly result: TensorResu
         testId="chart-error" title="Error x − x̂" color={COLORS.error}
         counts={h.error} lo={h.errorLo} hi={h.errorHi}
         xTitle="error (x − x̂)" logScale={logScale}
-        caption="Round-to-nearest keeps each error within half a step of its group's grid."
+        caption="Rounding keeps errors within half a step of a group's grid; larger ones are values clipped at the grid's ends."
         summary={histogramSummary('errors', h.error, h.errorLo, h.errorHi)}
       />
     </div>

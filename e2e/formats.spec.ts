@@ -1,0 +1,43 @@
+// e2e (webgpu project): the format picker: registry formats compute the CPU reference's numbers, and the integer settings come back.
+import { expect, test } from '@playwright/test';
+import { DEFAULT_SPEC } from '../src/spec/defaults';
+import { Playground } from './playground';
+import { expectMatchesReference, referenceMetrics, withRecipe } from './reference';
+
+// Tolerances: see expectMatchesReference (sums relative 1e-5, max |error| and bits/weight exact).
+
+test('MXFP4 and NF4 + double quant follow the reference; INT settings survive the detour', async ({ page }, testInfo) => {
+  const app = new Playground(page);
+  await app.open('/');
+  await app.waitForResult();
+  await app.setBits(6);
+  await app.waitForResult();
+
+  await test.step('MXFP4: fixed blocks of 32, 4.25 bits per weight', async () => {
+    await page.getByTestId('control-format').selectOption('mxfp4');
+    await app.waitForResult();
+    const got = await app.metrics();
+    expectMatchesReference(got, referenceMetrics(withRecipe(DEFAULT_SPEC, { format: { kind: 'format', id: 'mxfp4' } })), 'MXFP4');
+    expect(got.bitsPerWeight).toBe(4.25);
+    await expect(page.getByTestId('control-granularity')).toBeDisabled();
+    await expect(page.getByTestId('control-bits')).toHaveCount(0);
+    await expect(page.getByText('This format fixes its block: 32 weights')).toBeVisible();
+    await app.expectChartDrawn('dequantized');
+    await app.screenshot('mxfp4-webgpu.png', testInfo);
+  });
+
+  await test.step('NF4 + double quant follows the per-block granularity (64)', async () => {
+    await page.getByTestId('control-format').selectOption('nf4-dq');
+    await app.waitForResult();
+    const got = await app.metrics();
+    expectMatchesReference(got, referenceMetrics(withRecipe(DEFAULT_SPEC, { format: { kind: 'format', id: 'nf4-dq' } })), 'NF4 + DQ');
+    expect(got.bitsPerWeight).toBeLessThan(4.2); // 4 + 8/64 + small: double quant saves ~0.37 bits over 4.5
+  });
+
+  await test.step('back to Integer: the 6 bits chosen earlier are restored', async () => {
+    await page.getByTestId('control-format').selectOption('int');
+    await app.waitForResult();
+    await expect(page.getByTestId('control-bits')).toBeVisible();
+    expectMatchesReference(await app.metrics(), referenceMetrics(withRecipe(DEFAULT_SPEC, { format: { bits: 6 } })), 'INT6 sym');
+  });
+});

@@ -1,0 +1,93 @@
+// quant: one entry point that quantizes and dequantizes a tensor with any format of the library (the engine's CPU path).
+import { assert } from '../lib/assert';
+import { dequantizeAbsmax, quantizeAbsmax } from './formats/absmax';
+import { type Codebook, FP4_BNB, IQ4NL, NF2, NF3, NF4 } from './formats/codebooks';
+import { E2M1, E2M3, E3M2, E4M3, E5M2, type FpFormat } from './formats/fp';
+import { dequantizeIq4nl, quantizeIq4nl } from './formats/iq4nl';
+import { dequantizeMx, MX_ELEMENTS, quantizeMx } from './formats/mx';
+import { dequantizeNvfp4, quantizeNvfp4 } from './formats/nvfp4';
+import { formatById } from './formats/registry';
+import { dequantizeScaledFp, quantizeScaledFp } from './formats/scaledFp';
+import { type GroupKind, type GroupLayout, groupLayout } from './groups';
+import { dequantizeInt, groupLevels, intBitsPerWeight, type IntFormatParams, quantizeInt } from './int';
+
+/** What to quantize with: the integer quantizer, or a registry format by id (src/quant/formats/registry.ts). */
+export type FormatChoice =
+  | { readonly kind: 'int'; readonly params: IntFormatParams }
+  | { readonly kind: 'format'; readonly id: string };
+
+/** A dequantized tensor with what the views need to explain it. */
+export interface Quantization {
+  readonly xhat: Float32Array;
+  /** Each group's scale (the factor its levels are multiplied by), to find the widest group. */
+  readonly groupScales: Float32Array;
+  /** The values group g can represent, ascending. */
+  levels(g: number): number[];
+}
+
+/** Codes plus every scale, zero point and tensor scale, per weight, for n weights in `groups` groups. */
+export function bitsPerWeightOf(choice: FormatChoice, n: number, groups: number): number {
+  if (choice.kind === 'int') return intBitsPerWeight(choice.params, n, groups);
+  const desc = formatById(choice.id);
+  assert(desc, `unknown format "${choice.id}"`);
+  return desc.bpw(n, groups);
+}
+
+const FP_ELEMENTS: Readonly<Record<string, FpFormat>> = {
+  'fp8-e4m3': E4M3, 'fp8-e5m2': E5M2, 'fp6-e3m2': E3M2, 'fp6-e2m3': E2M3, 'fp4-e2m1': E2M1,
+};
+const ABSMAX_CODEBOOKS: Readonly<Record<string, Codebook>> = { nf4: NF4, 'nf4-dq': NF4, 'fp4-bnb': FP4_BNB, nf3: NF3, nf2: NF2 };
+
+/**
+ * The group layout a choice uses: the recipe's granularity, except for formats that fix their
+ * block (MX 32, NVFP4 16, IQ4_NL 32), which always use blocks of that size along rows.
+ */
+export function layoutFor(choice: FormatChoice, rows: number, cols: number, kind: GroupKind, blockSize: number): GroupLayout {
+  const desc = choice.kind === 'format' ? formatById(choice.id) : undefined;
+  if (desc?.fixedBlock) return groupLayout(rows, cols, 'block', desc.blockSize);
+  return groupLayout(rows, cols, kind, blockSize);
+}
+
+/** Sorted distinct values of `scale * v` for the element values `values`. */
+function scaled(values: readonly number[], scale: number): number[] {
+  return [...new Set(values.map((v) => Math.fround(v * scale)))].sort((a, b) => a - b);
+}
+
+/** Every finite element value of a codebook or element type, decoded from its codes. */
+function elementValues(bits: number, decode: (code: number) => number): number[] {
+  return Array.from({ length: 1 << bits }, (_, c) => decode(c)).filter(Number.isFinite);
+}
+
+/** Quantizes then dequantizes `x` under `layout` with `choice`. */
+export function quantizeWith(x: Float32Array, layout: GroupLayout, choice: FormatChoice): Quantization {
+  if (choice.kind === 'int') {
+    const q = quantizeInt(x, layout, choice.params);
+    return { xhat: dequantizeInt(q), groupScales: q.scales, levels: (g) => groupLevels(choice.params, q.scales[g], q.zeros[g]) };
+  }
+  const fp = FP_ELEMENTS[choice.id];
+  if (fp) {
+    const q = quantizeScaledFp(x, layout, fp);
+    return { xhat: dequantizeScaledFp(q), groupScales: q.scales, levels: (g) => scaled(fp.values, q.scales[g]) };
+  }
+  const book = ABSMAX_CODEBOOKS[choice.id];
+  if (book) {
+    const q = quantizeAbsmax(x, layout, book, 'fp32', choice.id === 'nf4-dq');
+    return { xhat: dequantizeAbsmax(q), groupScales: q.scales, levels: (g) => scaled(book.levels, q.scales[g]) };
+  }
+  if (choice.id === 'iq4_nl') {
+    const q = quantizeIq4nl(x, layout);
+    const values = elementValues(4, IQ4NL.decode);
+    return { xhat: dequantizeIq4nl(q), groupScales: q.scales.map(Math.abs), levels: (g) => scaled(values, q.scales[g]) };
+  }
+  if (choice.id === 'nvfp4') {
+    const q = quantizeNvfp4(x, layout);
+    const total = Float32Array.from(q.blockScales, (c) => Math.fround(q.tensorScale * E4M3.decode(c)));
+    return { xhat: dequantizeNvfp4(q), groupScales: total, levels: (g) => scaled(E2M1.values, total[g]) };
+  }
+  const element = MX_ELEMENTS[choice.id as keyof typeof MX_ELEMENTS];
+  assert(element, `format "${choice.id}" has no quantizer`);
+  const q = quantizeMx(x, layout, element);
+  const scales = Float32Array.from(q.scales, (c) => 2 ** (c - 127));
+  const values = elementValues(element.bits, element.decode);
+  return { xhat: dequantizeMx(q), groupScales: scales, levels: (g) => scaled(values, scales[g]) };
+}

@@ -1,0 +1,16 @@
+// spec: maps a recipe to the quantizer it names in the library's terms (src/quant/apply.ts).
+import type { FormatChoice } from '../quant/apply';
+import { formatById } from '../quant/formats/registry';
+import type { Recipe } from './schema';
+
+/** The quantizer a recipe names. */
+export function formatChoice(recipe: Recipe): FormatChoice {
+  const f = recipe.format;
+  return f.kind === 'int' ? { kind: 'int', params: { bits: f.bits, symmetric: f.symmetric } } : { kind: 'format', id: f.id };
+}
+
+/** Block size the recipe's format fixes (MX 32, NVFP4 16, IQ4_NL 32), or null when the granularity applies. */
+export function fixedBlockOf(recipe: Recipe): number | null {
+  const desc = recipe.format.kind === 'format' ? formatById(recipe.format.id) : undefined;
+  return desc?.fixedBlock ? desc.blockSize : null;
+}
