@@ -6,7 +6,7 @@ import { expectMatchesReference, referenceMetrics, withRecipe } from './referenc
 
 // Tolerances: see expectMatchesReference (sums relative 1e-5, max |error| and bits/weight exact).
 
-test('MXFP4 and NF4 + double quant follow the reference; INT settings survive the detour', async ({ page }, testInfo) => {
+test('MXFP4, NF4 + double quant and presets follow the reference; INT settings survive the detour', async ({ page }, testInfo) => {
   const app = new Playground(page);
   await app.open('/');
   await app.waitForResult();
@@ -34,10 +34,23 @@ test('MXFP4 and NF4 + double quant follow the reference; INT settings survive th
     expect(got.bitsPerWeight).toBeLessThan(4.2); // 4 + 8/64 + small: double quant saves ~0.37 bits over 4.5
   });
 
-  await test.step('back to Integer: the 6 bits chosen earlier are restored', async () => {
+  await test.step('the MXFP4 preset is recognised, and choosing a preset sets the whole recipe', async () => {
+    await page.getByTestId('control-format').selectOption('mxfp4');
+    await app.waitForResult();
+    await expect(page.getByTestId('control-preset')).toHaveValue('mxfp4');
+    await page.getByTestId('control-preset').selectOption('int8-per-row');
+    await app.waitForResult();
+    await expect(page.getByTestId('control-format')).toHaveValue('int');
+    await expect(page.getByTestId('control-granularity')).toHaveValue('row');
+    expectMatchesReference(await app.metrics(), referenceMetrics(withRecipe(DEFAULT_SPEC, { format: { bits: 8 }, granularity: { kind: 'row' } })), 'INT8 per-row');
+    await page.getByTestId('control-format').selectOption('nf4');
+    await app.waitForResult();
+  });
+
+  await test.step('back to Integer: the last integer settings (the preset\'s 8 bits per row) are restored', async () => {
     await page.getByTestId('control-format').selectOption('int');
     await app.waitForResult();
     await expect(page.getByTestId('control-bits')).toBeVisible();
-    expectMatchesReference(await app.metrics(), referenceMetrics(withRecipe(DEFAULT_SPEC, { format: { bits: 6 } })), 'INT6 sym');
+    expectMatchesReference(await app.metrics(), referenceMetrics(withRecipe(DEFAULT_SPEC, { format: { bits: 8 }, granularity: { kind: 'row' } })), 'INT8 per-row again');
   });
 });

@@ -3,7 +3,8 @@ import type { StateCreator } from 'zustand/vanilla';
 import { DEFAULT_SPEC } from '../spec/defaults';
 import {
   type Distribution, type ExperimentSpec, experimentSpecSchema, type Granularity, granularitySchema,
-  type IntFormat, intFormatSchema, registryFormatSchema, type RegistryFormatId, syntheticSourceSchema,
+  type IntFormat, intFormatSchema, type Recipe, recipeSchema, registryFormatSchema, type RegistryFormatId,
+  syntheticSourceSchema,
 } from '../spec/schema';
 
 export interface SpecSlice {
@@ -17,6 +18,8 @@ export interface SpecSlice {
   newSeed(): void;
   setOutlierChannels(n: number): void;
   setOutlierScale(scale: number): void;
+  /** Replaces the recipe (a preset); throws (zod) when it is not valid. */
+  setRecipe(recipe: Recipe): void;
   /** The integer quantizer ('int', restoring its last bits and range) or a registry format by id. */
   setFormat(id: 'int' | RegistryFormatId): void;
   /** Integer bits; ignored while a registry format is selected. */
@@ -78,6 +81,11 @@ export const createSpecSlice: StateCreator<SpecSlice> = (set, get) => {
       },
     })),
     setOutlierScale: (scale) => source({ outlierScale: clampTo(src.outlierScale, scale) }),
+    setRecipe: (recipe) => {
+      const valid = recipeSchema.parse(recipe);
+      if (valid.format.kind === 'int') lastInt = valid.format;
+      set(({ spec }) => ({ spec: { ...spec, recipe: valid } }));
+    },
     setFormat: (id) => setRecipeFormat(id === 'int' ? lastInt : registryFormatSchema.parse({ kind: 'format', id })),
     setBits: (bits) => intPatch(get, { bits: clampTo(fmt.bits, bits) }),
     setSymmetric: (symmetric) => intPatch(get, { symmetric }),

@@ -7,6 +7,7 @@ import { GRANULARITY_HINTS, GRANULARITY_LABELS, HINTS } from './hints';
 import { SliderField } from './SliderField';
 import { SymmetryField } from './SymmetryField';
 import { FormatField } from './FormatField';
+import { PresetField } from './PresetField';
 import { fixedBlockOf } from '../spec/formatChoice';
 
 /** Block sizes offered: powers of two 8..4096 (GPTQ groups are 32-128, llama.cpp blocks 32 or 256). */
@@ -28,6 +29,7 @@ export function RecipeControls() {
   return (
     <section className="panel-step" aria-labelledby="recipe-title">
       <h2 id="recipe-title"><span className="step-number">2</span>Recipe · format</h2>
+      <PresetField />
       <FormatField />
       {format.kind === 'int' && (
         <>

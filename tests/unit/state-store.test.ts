@@ -98,3 +98,14 @@ describe('format selection', () => {
     expect(() => experimentSpecSchema.parse(store.getState().spec)).not.toThrow();
   });
 });
+
+describe('presets', () => {
+  it('setRecipe applies a preset and keeps its integer settings for later', () => {
+    const store = createAppStore();
+    store.getState().setRecipe({ format: { kind: 'int', bits: 8, symmetric: true }, granularity: { kind: 'row', blockSize: 64 } });
+    store.getState().setFormat('nvfp4');
+    store.getState().setFormat('int');
+    expect(store.getState().spec.recipe.format).toEqual({ kind: 'int', bits: 8, symmetric: true });
+    expect(() => store.getState().setRecipe({ format: { kind: 'int', bits: 12, symmetric: true }, granularity: { kind: 'row', blockSize: 64 } })).toThrow();
+  });
+});
