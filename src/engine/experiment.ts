@@ -62,7 +62,7 @@ export async function runExperiment(
     levels: {
       group: out.widestGroup,
       values: out.widestLevels,
-      where: describeGroup(out.widestGroup, layout.groupsPerLine, fixedBlock ? 'block' : granularity.kind),
+      where: layout.groupCount === 1 ? 'the whole tensor' : describeGroup(out.widestGroup, layout.groupsPerLine, fixedBlock ? 'block' : granularity.kind),
     },
     outlierColumns: outlierColumns(spec.source),
     elapsedMs: performance.now() - started,

@@ -9,6 +9,7 @@ import { dequantizeNvfp4, quantizeNvfp4 } from './formats/nvfp4';
 import { formatById } from './formats/registry';
 import { dequantizeScaledFp, quantizeScaledFp } from './formats/scaledFp';
 import { type GroupKind, type GroupLayout, groupLayout } from './groups';
+import { quantizeNonuniform } from './nonuniform/apply';
 import { dequantizeInt, groupLevels, intBitsPerWeight, type IntFormatParams, quantizeInt } from './int';
 
 /** What to quantize with: the integer quantizer, or a registry format by id (src/quant/formats/registry.ts). */
@@ -44,17 +45,17 @@ const ABSMAX_CODEBOOKS: Readonly<Record<string, Codebook>> = { nf4: NF4, 'nf4-dq
  */
 export function layoutFor(choice: FormatChoice, rows: number, cols: number, kind: GroupKind, blockSize: number): GroupLayout {
   const desc = choice.kind === 'format' ? formatById(choice.id) : undefined;
-  if (desc?.fixedBlock) return groupLayout(rows, cols, 'block', desc.blockSize);
+  if (desc?.fixedBlock) return desc.blockSize === 0 ? groupLayout(rows, cols, 'tensor') : groupLayout(rows, cols, 'block', desc.blockSize);
   return groupLayout(rows, cols, kind, blockSize);
 }
 
 /** Sorted distinct values of `scale * v` for the element values `values`. */
-function scaled(values: readonly number[], scale: number): number[] {
+export function scaled(values: readonly number[], scale: number): number[] {
   return [...new Set(values.map((v) => Math.fround(v * scale)))].sort((a, b) => a - b);
 }
 
 /** Every finite element value of a codebook or element type, decoded from its codes. */
-function elementValues(bits: number, decode: (code: number) => number): number[] {
+export function elementValues(bits: number, decode: (code: number) => number): number[] {
   return Array.from({ length: 1 << bits }, (_, c) => decode(c)).filter(Number.isFinite);
 }
 
@@ -84,6 +85,8 @@ export function quantizeWith(x: Float32Array, layout: GroupLayout, choice: Forma
     const total = Float32Array.from(q.blockScales, (c) => Math.fround(q.tensorScale * E4M3.decode(c)));
     return { xhat: dequantizeNvfp4(q), groupScales: total, levels: (g) => scaled(E2M1.values, total[g]) };
   }
+  const nonuniform = quantizeNonuniform(x, layout, choice.id);
+  if (nonuniform) return nonuniform;
   const element = MX_ELEMENTS[choice.id as keyof typeof MX_ELEMENTS];
   assert(element, `format "${choice.id}" has no quantizer`);
   const q = quantizeMx(x, layout, element);

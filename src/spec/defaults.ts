@@ -26,6 +26,6 @@ export function recipeLabel(recipe: Recipe): string {
   const { format, granularity } = recipe;
   const fmt = format.kind === 'int' ? `INT${format.bits} ${format.symmetric ? 'sym' : 'asym'}` : formatById(format.id)?.label ?? format.id;
   const fixed = fixedBlockOf(recipe);
-  const gran = fixed !== null ? `block ${fixed}` : granularity.kind === 'block' ? `block ${granularity.blockSize}` : `per-${granularity.kind}`;
+  const gran = fixed !== null ? (fixed === 0 ? 'per-tensor' : `block ${fixed}`) : granularity.kind === 'block' ? `block ${granularity.blockSize}` : `per-${granularity.kind}`;
   return `${fmt} · ${gran}`;
 }

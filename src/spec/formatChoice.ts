@@ -9,7 +9,7 @@ export function formatChoice(recipe: Recipe): FormatChoice {
   return f.kind === 'int' ? { kind: 'int', params: { bits: f.bits, symmetric: f.symmetric } } : { kind: 'format', id: f.id };
 }
 
-/** Block size the recipe's format fixes (MX 32, NVFP4 16, IQ4_NL 32), or null when the granularity applies. */
+/** Block size the recipe's format fixes (MX 32, NVFP4 16, IQ4_NL 32, 0 = the whole tensor), or null when the granularity applies. */
 export function fixedBlockOf(recipe: Recipe): number | null {
   const desc = recipe.format.kind === 'format' ? formatById(recipe.format.id) : undefined;
   return desc?.fixedBlock ? desc.blockSize : null;

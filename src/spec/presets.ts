@@ -22,6 +22,8 @@ export const PRESETS: readonly Preset[] = Object.freeze([
     description: 'E2M1 elements with a shared power-of-two scale per 32 (OCP Microscaling v1.0).' },
   { id: 'nvfp4', label: 'NVFP4', recipe: { format: { kind: 'format', id: 'nvfp4' }, granularity: block(16) },
     description: 'E2M1 elements, an E4M3 scale per 16 and an fp32 tensor scale (NVIDIA Blackwell).' },
+  { id: 'bitnet-ternary', label: 'BitNet b1.58 ternary', recipe: { format: { kind: 'format', id: 'ternary-bitnet' }, granularity: { kind: 'tensor', blockSize: 64 } },
+    description: '{-1, 0, 1} times the tensor\'s mean |W| (Ma et al. 2024, eqs. 1-3), applied here after training.' },
   { id: 'gptq-int4-g128', label: 'GPTQ-style INT4, group 128', recipe: { format: { kind: 'int', bits: 4, symmetric: false }, granularity: block(128) },
     description: 'Round-to-nearest with GPTQ\'s asymmetric integer zero point per 128 weights (without GPTQ\'s error feedback).' },
   { id: 'int8-per-row', label: 'INT8 per output channel', recipe: { format: { kind: 'int', bits: 8, symmetric: true }, granularity: { kind: 'row', blockSize: 64 } },

@@ -31,6 +31,7 @@ export const REGISTRY_FORMAT_IDS = [
   'fp8-e4m3', 'fp8-e5m2', 'fp6-e3m2', 'fp6-e2m3', 'fp4-e2m1',
   'mxfp8_e4m3', 'mxfp8_e5m2', 'mxfp6_e3m2', 'mxfp6_e2m3', 'mxfp4', 'mxint8',
   'nvfp4', 'nf4', 'nf4-dq', 'fp4-bnb', 'nf3', 'nf2', 'iq4_nl',
+  'lloyd-max-4', 'log2-4', 'nupes-4', 'fp4-search', 'binary', 'ternary-bitnet', 'ptqtp',
 ] as const;
 
 /** A format from the library's registry, by id. */

@@ -11,6 +11,8 @@ const FAMILY_LABELS: Record<FormatFamily, string> = {
   mx: 'OCP Microscaling (MX)',
   nvfp4: 'NVIDIA',
   codebook: 'Codebooks (bitsandbytes, llama.cpp)',
+  nonuniform: 'Non-uniform and searched',
+  lowbit: 'Extreme low-bit (1-2 bits)',
 };
 
 /** Bits per weight of a format at its default block (or per 64 when the recipe decides), for the option text. */

@@ -40,7 +40,11 @@ export function RecipeControls() {
           <SymmetryField />
         </>
       )}
-      {fixedBlock !== null && <p className="field-note" role="note">This format fixes its block: {fixedBlock} weights share a scale.</p>}
+      {fixedBlock !== null && (
+        <p className="field-note" role="note">
+          {fixedBlock === 0 ? 'This format works on the whole tensor at once.' : `This format fixes its block: ${fixedBlock} weights share a scale.`}
+        </p>
+      )}
       <Field id={granId} label="Granularity" hint={granHint}>
         <select
           {...hintProps(granId, granHint)} disabled={fixedBlock !== null} data-testid="control-granularity" value={granularity.kind}

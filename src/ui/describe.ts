@@ -22,7 +22,7 @@ export function explainSpec(spec: ExperimentSpec): string {
   if (format.kind === 'format') {
     const d = formatById(format.id);
     const fixed = fixedBlockOf(spec.recipe);
-    const clause = fixed !== null ? ` in its fixed blocks of ${fixed}.` : granularityClause(g, s.cols, n > 0);
+    const clause = fixed === null ? granularityClause(g, s.cols, n > 0) : fixed === 0 ? ', fitted to the whole tensor at once.' : ` in its fixed blocks of ${fixed}.`;
     return `${subject}, quantized to ${d?.label ?? format.id} (${d?.explanation.replace(/\.$/, '') ?? ''})${clause}`;
   }
   const target = `${format.bits}-bit ${format.symmetric ? '' : 'asymmetric '}integers`;

@@ -27,8 +27,10 @@ describe('quantizeWith', () => {
         for (const i of groupIndices(layout, g)) expect(levels.has(q.xhat[i]), `${name} group ${g} value ${q.xhat[i]}`).toBe(true);
       }
       const err = x.reduce((s, v, i) => s + (v - q.xhat[i]) ** 2, 0), sig = x.reduce((s, v) => s + v * v, 0);
-      // Even 2-bit formats keep SQNR above 3 dB on this data; 8-bit ones above 25 dB.
-      expect(10 * Math.log10(sig / err)).toBeGreaterThan(bitsPerWeightOf(choice, x.length, layout.groupCount) >= 8 ? 25 : 3);
+      // A sanity floor, not a benchmark: 8-bit formats stay above 25 dB on this Student-t data, 2-bit
+      // ones above 3 dB, and 1-bit binary (sign × mean|x|, ~2.6 dB here) above 1 dB.
+      const bpw = bitsPerWeightOf(choice, x.length, layout.groupCount);
+      expect(10 * Math.log10(sig / err)).toBeGreaterThan(bpw >= 8 ? 25 : bpw >= 2 ? 3 : 1);
     });
   }
 

@@ -4,9 +4,16 @@ import { iq4nlBitsPerWeight } from './iq4nl';
 import { MX_ELEMENTS, mxBitsPerWeight } from './mx';
 import { nvfp4BitsPerWeight } from './nvfp4';
 import { scaledFpBitsPerWeight } from './scaledFp';
+import { binaryBitsPerWeight } from '../nonuniform/binary';
+import { fpSearchBitsPerWeight } from '../nonuniform/llmFp4';
+import { lloydMaxBitsPerWeight } from '../nonuniform/lloydMax';
+import { logBitsPerWeight } from '../nonuniform/log2';
+import { nupesBitsPerWeight } from '../nonuniform/nupes';
+import { ptqtpBitsPerWeight } from '../nonuniform/ptqtp';
+import { ternaryBitsPerWeight } from '../nonuniform/ternary';
 
 /** Which family a format belongs to (drives grouping in the picker). */
-export type FormatFamily = 'fp-element' | 'mx' | 'nvfp4' | 'codebook';
+export type FormatFamily = 'fp-element' | 'mx' | 'nvfp4' | 'codebook' | 'nonuniform' | 'lowbit';
 
 /** One registry entry. */
 export interface FormatDescriptor {
@@ -15,12 +22,12 @@ export interface FormatDescriptor {
   readonly family: FormatFamily;
   /** Bits per element code. */
   readonly bits: number;
-  /** Default block size in elements (0: the recipe's granularity decides). */
+  /** Default block size in elements (0: the recipe's granularity decides, or the whole tensor when fixed). */
   readonly blockSize: number;
-  /** True when the format defines its block size (MX 32, NVFP4 16, IQ4_NL 32) and the recipe cannot change it. */
+  /** True when the format defines its block size (MX 32, NVFP4 16, IQ4_NL 32; 0 = the whole tensor) and the recipe cannot change it. */
   readonly fixedBlock: boolean;
   /** How the per-group scale is stored ('none' for plain element formats). */
-  readonly scaleType: 'none' | 'e8m0' | 'e4m3+fp32' | 'fp32' | 'fp16' | 'fp32+dq8';
+  readonly scaleType: 'none' | 'e8m0' | 'e4m3+fp32' | 'fp32' | 'fp16' | 'fp32+dq8' | 'codebook' | 'fp32+fp32';
   /** Honest bits per weight for n elements in groupCount groups (codes + every scale). */
   readonly bpw: (n: number, groups: number) => number;
   /** One line for the UI. */
@@ -78,6 +85,28 @@ const entries: FormatDescriptor[] = [
   { id: 'iq4_nl', label: 'IQ4_NL', family: 'codebook', bits: 4, blockSize: 32, fixedBlock: true, scaleType: 'fp16', bpw: iq4nlBitsPerWeight,
     explanation: 'llama.cpp\'s 16-level non-linear table with an fp16 scale per 32.',
     source: 'ggml/src/ggml-quants.c kvalues_iq4nl, quantize_row_iq4_nl_ref' },
+  { id: 'lloyd-max-4', label: 'Lloyd-Max 4-bit (fitted)', family: 'nonuniform', bits: 4, blockSize: 0, fixedBlock: true, scaleType: 'codebook',
+    bpw: (n) => lloydMaxBitsPerWeight(4, 'fp16', 1, n),
+    explanation: '16 levels fitted to this tensor by 1-D k-means: the least squared error for its shape.',
+    source: 'J. Max, IRE Trans. Inf. Theory IT-6, 1960; S. Lloyd, 1982' },
+  { id: 'log2-4', label: 'Log2 4-bit', family: 'nonuniform', bits: 4, blockSize: 128, fixedBlock: false, scaleType: 'fp16',
+    bpw: (n, g) => logBitsPerWeight(4, 'fp16', n, g),
+    explanation: 'Powers of two: ±scale·2^-k and zero, fine near 0 and coarse at the top.', source: 'Li et al., RepQ-ViT, ICCV 2023' },
+  { id: 'nupes-4', label: 'NUPES power companding 4-bit', family: 'nonuniform', bits: 4, blockSize: 128, fixedBlock: false, scaleType: 'fp32',
+    bpw: (n, g) => nupesBitsPerWeight(4, n, g),
+    explanation: 'INT4 on sign(x)|x|^a, the exponent a searched per tensor, decoded by ^(1/a).', source: 'Yvinec et al., NUPES, arXiv:2308.05600' },
+  { id: 'fp4-search', label: 'FP4, searched ExMy + clip (LLM-FP4)', family: 'nonuniform', bits: 4, blockSize: 0, fixedBlock: true, scaleType: 'fp32',
+    bpw: (n) => fpSearchBitsPerWeight(4, n),
+    explanation: 'Tries every 4-bit ExMy and clip ratio on this tensor and keeps the least squared error.', source: 'Liu et al., LLM-FP4, EMNLP 2023' },
+  { id: 'binary', label: 'Binary (sign × mean|x|)', family: 'lowbit', bits: 1, blockSize: 128, fixedBlock: false, scaleType: 'fp16',
+    bpw: (n, g) => binaryBitsPerWeight('fp16', n, g),
+    explanation: 'One bit per weight, its sign, times the group\'s mean |x|.', source: 'Rastegari et al., XNOR-Net, ECCV 2016' },
+  { id: 'ternary-bitnet', label: 'Ternary absmean (BitNet b1.58)', family: 'lowbit', bits: 2, blockSize: 0, fixedBlock: false, scaleType: 'fp32',
+    bpw: (n, g) => ternaryBitsPerWeight('2bit', 'fp32', n, g),
+    explanation: '{-1, 0, 1} × mean|W|: 1.58 bits of information, stored in 2.', source: 'Ma et al., arXiv:2402.17764, eqs. 1-3' },
+  { id: 'ptqtp', label: 'PTQTP (two trit-planes)', family: 'lowbit', bits: 4, blockSize: 128, fixedBlock: false, scaleType: 'fp32+fp32',
+    bpw: (n, g) => ptqtpBitsPerWeight('2bit', 'fp16', n, g),
+    explanation: 'Two ternary planes with two scales per group, a1·T1 + a2·T2: 9 levels.', source: 'Xiao et al., PTQTP, arXiv:2509.16989' },
 ];
 
 /** Every format, frozen. */
