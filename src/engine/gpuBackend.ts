@@ -4,13 +4,16 @@ import { decodeErrorStats, encodeErrorStats } from '../gpu/kernels/errorStats';
 import { encodeIntQuant } from '../gpu/kernels/quantInt';
 import { readBuffers } from '../gpu/readback';
 import { destroyRuntime, type GpuRuntime, uploadStorage } from '../gpu/runtime';
-import { type FormatChoice, quantizeWith } from '../quant/apply';
+import { ABSMAX_CODEBOOKS, elementValues, type FormatChoice, FP_ELEMENTS, quantizeWith, scaled } from '../quant/apply';
+import { E2M1 } from '../quant/formats/fp';
+import { MX_ELEMENTS } from '../quant/formats/mx';
+import { bitsF32, encodeTableQuant, type TableFormat } from '../gpu/kernels/quantTable';
 import type { GroupLayout } from '../quant/groups';
 import { groupLevels } from '../quant/int';
 import { argmax, type QuantBackend, type QuantJobOutput } from './backend';
 
 export function createWebGpuBackend(rt: GpuRuntime): QuantBackend {
-  /** Formats without a kernel yet: quantize with the CPU reference, measure on the GPU. */
+  /** Formats without a kernel (NF4 + double quant, IQ4_NL, ggml, non-uniform): quantize with the CPU reference, measure on the GPU. */
   async function runMeasuredOnGpu(x: Float32Array, layout: GroupLayout, choice: FormatChoice): Promise<QuantJobOutput> {
     const q = quantizeWith(x, layout, choice);
     const encoder = rt.device.createCommandEncoder({ label: 'lowbit.measure_job' });
@@ -48,13 +51,62 @@ export function createWebGpuBackend(rt: GpuRuntime): QuantBackend {
     }
   }
 
+  /** Registry formats with a table kernel: quantize, dequantize and measure in one submit. */
+  async function runTable(x: Float32Array, layout: GroupLayout, table: TableFormat): Promise<QuantJobOutput> {
+    const encoder = rt.device.createCommandEncoder({ label: 'lowbit.table_job' });
+    const xBuf = uploadStorage(rt, x, 'source.x');
+    const q = encodeTableQuant(rt, encoder, xBuf, x.length, layout, table);
+    const s = encodeErrorStats(rt, encoder, xBuf, q.xhat, x.length);
+    try {
+      const [groupsBytes, totals, hist] = await readBuffers(rt.device, encoder, [q.groups, s.totals, s.hist]);
+      const scales = tableGroupScales(table, new Uint32Array(groupsBytes, 0, 2 * layout.groupCount));
+      const widestGroup = argmax(scales);
+      return {
+        widestGroup, widestLevels: scaled(tableElementValues(table), scales[widestGroup]), quantizedOn: 'webgpu',
+        ...decodeErrorStats(new Float32Array(totals), new Uint32Array(hist), x.length),
+      };
+    } finally {
+      void rt.pool.releaseAfterSubmit([xBuf, ...Object.values(q), s.totals, s.hist, ...s.scratch]);
+    }
+  }
+
   return {
     device: { backend: 'webgpu', description: `WebGPU · ${rt.ctx.adapterName}` },
     async run(x, layout, choice) {
       ensureAlive(rt.ctx);
+      const table = choice.kind === 'format' ? tableFormatOf(choice.id) : null;
       return withErrorScopes(rt.device, 'quantize job', () =>
-        choice.kind === 'int' ? runInt(x, layout, choice) : runMeasuredOnGpu(x, layout, choice));
+        choice.kind === 'int' ? runInt(x, layout, choice) : table ? runTable(x, layout, table) : runMeasuredOnGpu(x, layout, choice));
     },
     dispose() { destroyRuntime(rt); },
   };
+}
+
+/** The table kernel's format for a registry id, or null when the format has no kernel. */
+function tableFormatOf(id: string): TableFormat | null {
+  if (FP_ELEMENTS[id]) return { kind: 'scaled-fp', format: FP_ELEMENTS[id] };
+  if (id in MX_ELEMENTS) return { kind: 'mx', element: MX_ELEMENTS[id as keyof typeof MX_ELEMENTS] };
+  if (id === 'nvfp4') return { kind: 'nvfp4' };
+  if (ABSMAX_CODEBOOKS[id] && id !== 'nf4-dq') return { kind: 'absmax', codebook: ABSMAX_CODEBOOKS[id], scaleType: 'fp32' };
+  return null;
+}
+
+/** Each group's level multiplier from the kernel's per-group words (layout in shaders/quant_table.wgsl). */
+function tableGroupScales(table: TableFormat, groups: Uint32Array): Float32Array {
+  const out = new Float32Array(groups.length / 2);
+  for (let g = 0; g < out.length; g++) {
+    out[g] = table.kind === 'mx' ? 2 ** (groups[2 * g] - 127)
+      : table.kind === 'nvfp4' ? bitsF32(groups[2 * g + 1]) : bitsF32(groups[2 * g]);
+  }
+  return out;
+}
+
+/** The unscaled values a table format's codes decode to. */
+function tableElementValues(table: TableFormat): readonly number[] {
+  switch (table.kind) {
+    case 'fp': case 'scaled-fp': return table.format.values;
+    case 'mx': return elementValues(table.element.bits, table.element.decode);
+    case 'nvfp4': return E2M1.values;
+    case 'absmax': return table.codebook.levels;
+  }
 }

@@ -6,9 +6,10 @@ import { E2M1, E2M3, E3M2, E4M3, E5M2, type FpFormat } from './formats/fp';
 import { dequantizeIq4nl, quantizeIq4nl } from './formats/iq4nl';
 import { dequantizeMx, MX_ELEMENTS, quantizeMx } from './formats/mx';
 import { dequantizeNvfp4, quantizeNvfp4 } from './formats/nvfp4';
-import { formatById } from './formats/registry';
+import { formatById, GGML_TYPE_OF } from './formats/registry';
+import { ggmlRoundTrip, type GgmlBlockType } from './ggml';
 import { dequantizeScaledFp, quantizeScaledFp } from './formats/scaledFp';
-import { type GroupKind, type GroupLayout, groupLayout } from './groups';
+import { type GroupKind, type GroupLayout, groupIndices, groupLayout } from './groups';
 import { quantizeNonuniform } from './nonuniform/apply';
 import { dequantizeInt, groupLevels, intBitsPerWeight, type IntFormatParams, quantizeInt } from './int';
 
@@ -34,10 +35,12 @@ export function bitsPerWeightOf(choice: FormatChoice, n: number, groups: number)
   return desc.bpw(n, groups);
 }
 
-const FP_ELEMENTS: Readonly<Record<string, FpFormat>> = {
+/** FP element formats by registry id. */
+export const FP_ELEMENTS: Readonly<Record<string, FpFormat>> = {
   'fp8-e4m3': E4M3, 'fp8-e5m2': E5M2, 'fp6-e3m2': E3M2, 'fp6-e2m3': E2M3, 'fp4-e2m1': E2M1,
 };
-const ABSMAX_CODEBOOKS: Readonly<Record<string, Codebook>> = { nf4: NF4, 'nf4-dq': NF4, 'fp4-bnb': FP4_BNB, nf3: NF3, nf2: NF2 };
+/** Absmax-scaled codebooks by registry id ('nf4-dq' shares NF4's codes). */
+export const ABSMAX_CODEBOOKS: Readonly<Record<string, Codebook>> = { nf4: NF4, 'nf4-dq': NF4, 'fp4-bnb': FP4_BNB, nf3: NF3, nf2: NF2 };
 
 /**
  * The group layout a choice uses: the recipe's granularity, except for formats that fix their
@@ -85,6 +88,8 @@ export function quantizeWith(x: Float32Array, layout: GroupLayout, choice: Forma
     const total = Float32Array.from(q.blockScales, (c) => Math.fround(q.tensorScale * E4M3.decode(c)));
     return { xhat: dequantizeNvfp4(q), groupScales: total, levels: (g) => scaled(E2M1.values, total[g]) };
   }
+  const ggmlType = GGML_TYPE_OF[choice.id];
+  if (ggmlType) return ggmlQuantization(x, layout, ggmlType);
   const nonuniform = quantizeNonuniform(x, layout, choice.id);
   if (nonuniform) return nonuniform;
   const element = MX_ELEMENTS[choice.id as keyof typeof MX_ELEMENTS];
@@ -93,4 +98,16 @@ export function quantizeWith(x: Float32Array, layout: GroupLayout, choice: Forma
   const scales = Float32Array.from(q.scales, (c) => 2 ** (c - 127));
   const values = elementValues(element.bits, element.decode);
   return { xhat: dequantizeMx(q), groupScales: scales, levels: (g) => scaled(values, scales[g]) };
+}
+
+/**
+ * ggml formats quantize whole rows in their own blocks (32, or 256 for K-quant super-blocks, with
+ * sub-block scales inside). Levels differ per sub-block, so a group's "levels" here are the distinct
+ * values its block actually uses, and its scale for picking the widest block is its largest |value|.
+ */
+function ggmlQuantization(x: Float32Array, layout: GroupLayout, type: GgmlBlockType): Quantization {
+  const xhat = ggmlRoundTrip(type, x, layout.lines, layout.lineLen);
+  const used = (g: number) => groupIndices(layout, g).map((i) => xhat[i]);
+  const groupScales = Float32Array.from({ length: layout.groupCount }, (_, g) => Math.max(...used(g).map(Math.abs)));
+  return { xhat, groupScales, levels: (g) => [...new Set(used(g))].sort((a, b) => a - b) };
 }

@@ -14,6 +14,12 @@ const block = (blockSize: number) => ({ kind: 'block' as const, blockSize });
 
 /** The presets, in the order the picker lists them. */
 export const PRESETS: readonly Preset[] = Object.freeze([
+  { id: 'llama-q4_k', label: 'llama.cpp Q4_K', recipe: { format: { kind: 'format', id: 'q4_k' }, granularity: block(256) },
+    description: 'The workhorse of Q4_K_M GGUF files: 256-weight super-blocks with searched 6-bit sub-block scales and mins (4.5 bpw).' },
+  { id: 'llama-q4_0', label: 'llama.cpp Q4_0', recipe: { format: { kind: 'format', id: 'q4_0' }, granularity: block(32) },
+    description: 'The original 4-bit GGUF block: 32 weights, one fp16 scale (4.5 bpw).' },
+  { id: 'llama-q8_0', label: 'llama.cpp Q8_0', recipe: { format: { kind: 'format', id: 'q8_0' }, granularity: block(32) },
+    description: '8-bit GGUF blocks of 32 with an fp16 scale (8.5 bpw): near-lossless.' },
   { id: 'bnb-nf4-dq', label: 'bitsandbytes NF4 + double quant', recipe: { format: { kind: 'format', id: 'nf4-dq' }, granularity: block(64) },
     description: 'QLoRA\'s 4-bit NormalFloat in blocks of 64, block scales quantized to 8 bits (load_in_4bit, bnb_4bit_use_double_quant).' },
   { id: 'bnb-nf4', label: 'bitsandbytes NF4', recipe: { format: { kind: 'format', id: 'nf4' }, granularity: block(64) },

@@ -28,6 +28,7 @@ export const intFormatSchema = z.object({
 
 /** Ids of the registry formats (src/quant/formats/registry.ts), listed here so links validate without the registry. */
 export const REGISTRY_FORMAT_IDS = [
+  'q8_0', 'q4_0', 'q4_1', 'q5_0', 'q5_1', 'q4_k', 'q6_k',
   'fp8-e4m3', 'fp8-e5m2', 'fp6-e3m2', 'fp6-e2m3', 'fp4-e2m1',
   'mxfp8_e4m3', 'mxfp8_e5m2', 'mxfp6_e3m2', 'mxfp6_e2m3', 'mxfp4', 'mxint8',
   'nvfp4', 'nf4', 'nf4-dq', 'fp4-bnb', 'nf3', 'nf2', 'iq4_nl',

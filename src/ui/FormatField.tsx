@@ -7,6 +7,7 @@ import { Field, hintProps } from './Field';
 import { HINTS } from './hints';
 
 const FAMILY_LABELS: Record<FormatFamily, string> = {
+  ggml: 'llama.cpp (GGUF) blocks',
   'fp-element': 'Floating point (absmax-scaled)',
   mx: 'OCP Microscaling (MX)',
   nvfp4: 'NVIDIA',

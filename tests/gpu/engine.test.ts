@@ -30,8 +30,12 @@ const CASES: [string, ExperimentSpec][] = [
   ['INT3 asym per-column, Student-t', spec({ source: { distribution: 'student-t' }, format: { bits: 3, symmetric: false }, granularity: { kind: 'column' } })],
   ['INT8 sym per-tensor, Laplace, many outliers', spec({ source: { distribution: 'laplace', outlierChannels: 32 }, format: { bits: 8 }, granularity: { kind: 'tensor' } })],
   ['INT2 asym block 8 (65 536 groups: a 2-D dispatch)', spec({ source: { rows: 512, cols: 1024, distribution: 'uniform' }, format: { bits: 2, symmetric: false }, granularity: { kind: 'block', blockSize: 8 } })],
-  ['MXFP4 (quantized on the CPU, measured on the GPU)', spec({ format: { kind: 'format', id: 'mxfp4' } })],
-  ['NF4 + double quant per-row', spec({ format: { kind: 'format', id: 'nf4-dq' }, granularity: { kind: 'row' } })],
+  ['MXFP4 (table kernel)', spec({ format: { kind: 'format', id: 'mxfp4' } })],
+  ['NVFP4 (table kernel, tensor amax)', spec({ source: { distribution: 'laplace' }, format: { kind: 'format', id: 'nvfp4' } })],
+  ['NF4 per-column (table kernel)', spec({ format: { kind: 'format', id: 'nf4' }, granularity: { kind: 'column' } })],
+  ['FP8 E4M3 per-row (table kernel, absmax-scaled)', spec({ format: { kind: 'format', id: 'fp8-e4m3' }, granularity: { kind: 'row' } })],
+  ['NF4 + double quant per-row (CPU quantization, GPU statistics)', spec({ format: { kind: 'format', id: 'nf4-dq' }, granularity: { kind: 'row' } })],
+  ['llama.cpp Q4_K (CPU quantization, GPU statistics)', spec({ source: { cols: 512 }, format: { kind: 'format', id: 'q4_k' } })],
   ['block 100 does not divide the row of 384', spec({ format: { bits: 5 }, granularity: { kind: 'block', blockSize: 100 } })],
 ];
 
@@ -40,7 +44,7 @@ describe('runExperiment on WebGPU equals the CPU reference', () => {
     it(name, async () => {
       const [g, c] = [await runExperiment(s, gpu, source), await runExperiment(s, cpu, source)];
       expect(g.backend).toBe('webgpu');
-      expect(g.quantizedOn).toBe(s.recipe.format.kind === 'int' ? 'webgpu' : 'cpu');
+      expect(g.quantizedOn).toBe(name.includes('CPU quantization') ? 'cpu' : 'webgpu');
       expect(c.backend).toBe('cpu');
       // Codes and dequantized values are bit-exact, so these are exact:
       expect(g.histograms).toEqual(c.histograms);

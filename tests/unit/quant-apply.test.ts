@@ -5,7 +5,7 @@ import { bitsPerWeightOf, type FormatChoice, layoutFor, quantizeWith } from '../
 import { FORMATS } from '../../src/quant/formats/registry';
 import { groupIndices } from '../../src/quant/groups';
 
-const rows = 16, cols = 96;
+const rows = 8, cols = 256; // a row of 256 holds one K-quant super-block
 const rand = createRng(5);
 const x = Float32Array.from({ length: rows * cols }, () => studentT(rand, 3) * 0.02);
 
@@ -34,6 +34,11 @@ describe('quantizeWith', () => {
     });
   }
 
+  it('rejects a ggml format on rows that are not a multiple of its block, saying why', () => {
+    const choice: FormatChoice = { kind: 'format', id: 'q4_k' };
+    expect(() => quantizeWith(new Float32Array(4 * 96), layoutFor(choice, 4, 96, 'block', 32), choice)).toThrow(/256/);
+  });
+
   it('fixes the block of MX (32), NVFP4 (16) and IQ4_NL (32) whatever the recipe asks', () => {
     expect(layoutFor({ kind: 'format', id: 'mxfp4' }, rows, cols, 'tensor', 0).groupSize).toBe(32);
     expect(layoutFor({ kind: 'format', id: 'nvfp4' }, rows, cols, 'row', 0).groupSize).toBe(16);
@@ -41,10 +46,10 @@ describe('quantizeWith', () => {
     expect(layoutFor({ kind: 'format', id: 'nf4' }, rows, cols, 'block', 64).groupSize).toBe(64);
   });
 
-  it('counts bits honestly: MXFP4 4.25, NF4 block 32 5.0, FP8 per-row 8 + 32/96', () => {
+  it('counts bits honestly: MXFP4 4.25, NF4 block 32 5.0, FP8 per-row 8 + 32/256', () => {
     const bpw = (choice: FormatChoice, kind: 'block' | 'row', block: number) => bitsPerWeightOf(choice, x.length, layoutFor(choice, rows, cols, kind, block).groupCount);
     expect(bpw({ kind: 'format', id: 'mxfp4' }, 'block', 0)).toBe(4.25);
     expect(bpw({ kind: 'format', id: 'nf4' }, 'block', 32)).toBe(4 + 32 / 32);
-    expect(bpw({ kind: 'format', id: 'fp8-e4m3' }, 'row', 0)).toBeCloseTo(8 + 32 / 96, 12);
+    expect(bpw({ kind: 'format', id: 'fp8-e4m3' }, 'row', 0)).toBeCloseTo(8 + 32 / 256, 12);
   });
 });

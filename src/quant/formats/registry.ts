@@ -4,6 +4,7 @@ import { iq4nlBitsPerWeight } from './iq4nl';
 import { MX_ELEMENTS, mxBitsPerWeight } from './mx';
 import { nvfp4BitsPerWeight } from './nvfp4';
 import { scaledFpBitsPerWeight } from './scaledFp';
+import { GGML_FORMATS, type GgmlBlockType } from '../ggml';
 import { binaryBitsPerWeight } from '../nonuniform/binary';
 import { fpSearchBitsPerWeight } from '../nonuniform/llmFp4';
 import { lloydMaxBitsPerWeight } from '../nonuniform/lloydMax';
@@ -13,7 +14,7 @@ import { ptqtpBitsPerWeight } from '../nonuniform/ptqtp';
 import { ternaryBitsPerWeight } from '../nonuniform/ternary';
 
 /** Which family a format belongs to (drives grouping in the picker). */
-export type FormatFamily = 'fp-element' | 'mx' | 'nvfp4' | 'codebook' | 'nonuniform' | 'lowbit';
+export type FormatFamily = 'ggml' | 'fp-element' | 'mx' | 'nvfp4' | 'codebook' | 'nonuniform' | 'lowbit';
 
 /** One registry entry. */
 export interface FormatDescriptor {
@@ -27,7 +28,7 @@ export interface FormatDescriptor {
   /** True when the format defines its block size (MX 32, NVFP4 16, IQ4_NL 32; 0 = the whole tensor) and the recipe cannot change it. */
   readonly fixedBlock: boolean;
   /** How the per-group scale is stored ('none' for plain element formats). */
-  readonly scaleType: 'none' | 'e8m0' | 'e4m3+fp32' | 'fp32' | 'fp16' | 'fp32+dq8' | 'codebook' | 'fp32+fp32';
+  readonly scaleType: 'none' | 'e8m0' | 'e4m3+fp32' | 'fp32' | 'fp16' | 'fp32+dq8' | 'codebook' | 'fp32+fp32' | 'fp16+min' | 'k-quant';
   /** Honest bits per weight for n elements in groupCount groups (codes + every scale). */
   readonly bpw: (n: number, groups: number) => number;
   /** One line for the UI. */
@@ -38,7 +39,29 @@ export interface FormatDescriptor {
 
 const OCP_MX = 'OCP Microscaling Formats (MX) v1.0';
 
+/** Registry id of each ggml block type we implement. */
+export const GGML_TYPE_OF: Readonly<Record<string, GgmlBlockType>> = {
+  q8_0: 'Q8_0', q4_0: 'Q4_0', q4_1: 'Q4_1', q5_0: 'Q5_0', q5_1: 'Q5_1', q4_k: 'Q4_K', q6_k: 'Q6_K',
+};
+
+const GGML_SOURCE = (fn: string) => `ggml src/ggml-quants.c ${fn}; block layout src/ggml-common.h`;
+
 const entries: FormatDescriptor[] = [
+  ...([
+    ['q8_0', 'Q8_0', 8, 'fp16', '32 int8 codes with an fp16 scale absmax/127.', 'quantize_row_q8_0_ref'],
+    ['q4_0', 'Q4_0', 4, 'fp16', '32 4-bit codes, fp16 scale from the signed extreme / -8.', 'quantize_row_q4_0_ref'],
+    ['q4_1', 'Q4_1', 4, 'fp16+min', '32 4-bit codes over [min, max]: fp16 scale and fp16 min.', 'quantize_row_q4_1_ref'],
+    ['q5_0', 'Q5_0', 5, 'fp16', '32 5-bit codes (nibbles + a high-bit mask), fp16 scale.', 'quantize_row_q5_0_ref'],
+    ['q5_1', 'Q5_1', 5, 'fp16+min', '32 5-bit codes over [min, max]: fp16 scale and min.', 'quantize_row_q5_1_ref'],
+    ['q4_k', 'Q4_K', 4, 'k-quant', 'Super-blocks of 256: 8×32 with searched 6-bit scales and mins under fp16 super-scales.', 'make_qkx2_quants, quantize_row_q4_K_ref'],
+    ['q6_k', 'Q6_K', 6, 'k-quant', 'Super-blocks of 256: 16×16 6-bit codes with searched int8 scales under an fp16 super-scale.', 'make_qx_quants, quantize_row_q6_K_ref'],
+  ] as const).map(([id, label, bits, scaleType, explanation, fn]): FormatDescriptor => {
+    const f = GGML_FORMATS[GGML_TYPE_OF[id]];
+    return {
+      id, label: `llama.cpp ${label}`, family: 'ggml', bits, blockSize: f.blockSize, fixedBlock: true, scaleType,
+      bpw: () => f.bitsPerWeight, explanation, source: GGML_SOURCE(fn),
+    };
+  }),
   ...([
     ['fp8-e4m3', 'FP8 E4M3', 8, 'max 448, no infinities', 'OCP 8-bit Floating Point Specification (OFP8) v1.0'],
     ['fp8-e5m2', 'FP8 E5M2', 8, 'max 57344, IEEE-style inf/NaN', 'OCP 8-bit Floating Point Specification (OFP8) v1.0'],

@@ -1,0 +1,313 @@
+// quant_table: table-driven element formats (FP8/FP6/FP4, MX, NVFP4, absmax codebooks): group scales, packed encode, decode.
+// Matches, bit for bit (codes, stored scales, dequantized values):
+//   MODE 0 NONE       src/quant/formats/fp.ts       FpFormat.encode / decode (plain elements, no scale)
+//   MODE 1 MX         src/quant/formats/mx.ts       quantizeMx / dequantizeMx (E8M0 scale, OCP MX v1.0 §6.3)
+//   MODE 2 ABSMAX     src/quant/formats/absmax.ts   quantizeAbsmax / dequantizeAbsmax (no double quant)
+//   MODE 3 ABSMAX_FP  src/quant/formats/scaledFp.ts quantizeScaledFp / dequantizeScaledFp
+//   MODE 4 NVFP4      src/quant/formats/nvfp4.ts    quantizeNvfp4 / dequantizeNvfp4
+// and src/quant/groups.ts (groupOf), src/quant/pack.ts (bit stream).
+//
+// Element encoding is data, built on the CPU by src/gpu/kernels/quantTable.ts from the CPU encoder
+// itself: f32 values are mapped to order-preserving u32 keys (key(-inf) < ... < key(-0) < key(+0) <
+// ... < key(+inf)); the encoder is constant on key intervals, and `bounds` holds the first key of
+// every interval but the first, found by bisecting the CPU encoder over keys. So every tie rule
+// (RNE's even code, bitsandbytes' strict `>`, sign of zero) is in the bounds, and encode is a
+// binary search on integers (no f32 compare, immune to subnormal flushing). No bound lies strictly
+// inside the f32 subnormal range (the builder asserts it): a subnormal flushed to zero of the same
+// sign keeps its code. The one bound at -0 (bitsandbytes FP4: x < 0 takes the sign) needs the sign
+// of an underflowed product: a negative product that came out zero is taken as -2^-149 when
+// |x| * 2^64 * inv > 2^-86 (the CPU's f32 product is then -2^-149, else -0). Only an exact product
+// within 2^-174 above 2^-150 can decide differently.
+// Scales: MX's E8M0 exponent from exponent bits; scaled values and E8M0 dequantization by exact
+// integer ldexp (subnormal results rounded to nearest even like Math.fround); fp16/bf16/E4M3 scale
+// storage by integer RNE rounding with saturation; every division through div_rn. div_rn takes
+// normal divisors only, so an f32-subnormal divisor (absmax scale, NVFP4 total of a tiny tensor) is
+// lifted by 2^64 and the quotient scaled back: the CPU's divRn divides such values exactly.
+// Not covered: hardware that flushes f32 subnormal operands of `*` (llvmpipe keeps them): there,
+// ABSMAX/ABSMAX_FP/NVFP4 products and dequantized values in the subnormal range may differ.
+//
+// Overrides: WG (threads per workgroup, power of two <= 256), BITS (code bits, 2..8), MODE (above),
+//   STORE (MODE 2 scale storage: 0 fp32, 1 fp16, 2 bf16), EMAX (MODE 1: element emax).
+// Bindings (group 0; at most 4 storage buffers per entry point, the compatibility-mode limit):
+//   0 uniform Params; 1 x: f32[n] read as u32 bits;
+//   2 table: u32 [bounds: bound_count keys | codes: bound_count + 1 | levels: 2^BITS f32 bits];
+//   3 groups: u32[2 * group_count]: [2g] the stored scale (MX: E8M0 code; ABSMAX, ABSMAX_FP: f32
+//     bits of the scale; NVFP4: E4M3 code), [2g+1] what encode needs (MX: exponent as i32; ABSMAX,
+//     ABSMAX_FP: f32 bits of 1/scale; NVFP4: f32 bits of tensorScale * blockScale);
+//   4 words: u32[ceil(n*BITS/32)]; 5 xhat: f32[n] written as u32 bits;
+//   6 tensor: atomic u32[2]: [0] tensor amax bits (NVFP4, zeroed by the host), [1] tensorScale bits.
+// Entry points: tensor_amax (NVFP4; atomicMax of |x| bits, exact and order-free), group_params (one
+//   workgroup per group), encode (one thread per word), decode (one thread per element).
+// 2-D grids: linear id = x + y * row_threads.
+//! include lib_float
+//! include lib_pack
+
+override WG: u32 = 256u;
+override BITS: u32 = 4u;
+override MODE: u32 = 0u;
+override STORE: u32 = 0u;
+override EMAX: i32 = 0;
+
+const MODE_NONE = 0u;
+const MODE_MX = 1u;
+const MODE_ABSMAX = 2u;
+const MODE_ABSMAX_FP = 3u;
+const MODE_NVFP4 = 4u;
+const SIGN = 0x80000000u;
+const MAG = 0x7fffffffu;
+const INF_BITS = 0x7f800000u;
+const AMAX_PER_THREAD = 16u;
+
+struct Params {
+  n: u32,
+  contiguous: u32,
+  lines: u32,
+  line_len: u32,
+  group_size: u32,
+  groups_per_line: u32,
+  group_count: u32,
+  word_count: u32,
+  bound_count: u32,
+  levels_off: u32,
+  nan_code: u32,
+  fmax_bits: u32, // ABSMAX_FP: f32 bits of the element format's max
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> x: array<u32>;
+@group(0) @binding(2) var<storage, read> table: array<u32>;
+@group(0) @binding(3) var<storage, read_write> groups: array<u32>;
+@group(0) @binding(4) var<storage, read_write> words: array<u32>;
+@group(0) @binding(5) var<storage, read_write> xhat: array<u32>;
+@group(0) @binding(6) var<storage, read_write> tensor: array<atomic<u32>, 2>;
+
+// Fixed-size scratch (WG <= 256): see docs/DECISIONS.md (no override-sized workgroup arrays).
+const WG_MAX = 256u;
+var<workgroup> wg_max: array<u32, WG_MAX>;
+
+fn group_of(i: u32) -> u32 {
+  var line = i % p.lines;
+  var pos = i / p.lines;
+  if (p.contiguous == 1u) {
+    line = i / p.line_len;
+    pos = i % p.line_len;
+  }
+  return line * p.groups_per_line + pos / p.group_size;
+}
+
+fn element_index(line: u32, pos: u32) -> u32 {
+  if (p.contiguous == 1u) { return line * p.line_len + pos; }
+  return pos * p.lines + line;
+}
+
+// Bits of RN(value(b) * 2^k) for non-negative finite f32 bits b (subnormals in and out; overflow: inf).
+fn ldexp_bits(b: u32, k: i32) -> u32 {
+  if (b == 0u) { return 0u; }
+  var e = i32(b >> 23u);
+  var m = b & 0x7fffffu;
+  if (e == 0) {
+    let s = countLeadingZeros(m) - 8u;
+    m = m << s;
+    e = 1 - i32(s);
+  } else {
+    m |= 0x800000u;
+  }
+  // value = m * 2^(e - 150), m in [2^23, 2^24)
+  let ne = e + k;
+  if (ne >= 255) { return INF_BITS; }
+  if (ne >= 1) { return (u32(ne) << 23u) | (m & 0x7fffffu); }
+  let sh = u32(1 - ne); // subnormal result: m * 2^(ne - 1) units of 2^-149
+  if (sh > 24u) { return 0u; }
+  var r = m >> sh;
+  let rest = m & ((1u << sh) - 1u);
+  let half = 1u << (sh - 1u);
+  if (rest > half || (rest == half && (r & 1u) == 1u)) { r += 1u; }
+  return r;
+}
+
+// floor(log2(value(b))) for positive finite f32 bits b (subnormals included).
+fn floor_log2_bits(b: u32) -> i32 {
+  let e = i32(b >> 23u);
+  if (e > 0) { return e - 127; }
+  return i32(31u - countLeadingZeros(b)) - 149;
+}
+
+// Bits of a non-negative finite f32 rounded (nearest, ties to even) to a format with m mantissa
+// bits and minimum normal exponent emin (subnormals below it), saturating at max_bits: FpFormat.round.
+fn round_bits(b: u32, m: u32, emin: i32, max_bits: u32) -> u32 {
+  if (b == 0u) { return 0u; }
+  let ef = i32(b >> 23u);
+  var mant = b & 0x7fffffu;
+  var e = -126;
+  if (ef != 0) { e = ef - 127; mant |= 0x800000u; }
+  // value = mant * 2^(e - 23); target quantum 2^(t - m)
+  let t = max(e, emin);
+  let shift = u32(t - e) + 23u - m;
+  if (shift >= 25u) { return 0u; } // below half the smallest step
+  var r = mant >> shift;
+  let rest = mant & ((1u << shift) - 1u);
+  let half = 1u << (shift - 1u);
+  if (rest > half || (rest == half && (r & 1u) == 1u)) { r += 1u; }
+  if (r == 0u) { return 0u; }
+  return min(ldexp_bits(bitcast<u32>(f32(r)), t - i32(m)), max_bits);
+}
+
+// Order-preserving u32 key of f32 bits: negatives reversed below positives, -0 just below +0.
+fn f32_key(b: u32) -> u32 {
+  return select(b | SIGN, ~b, (b & SIGN) != 0u);
+}
+
+// Code of the f32 with bits y: binary search of the interval bounds (count of bounds <= key).
+fn encode_bits(y: u32) -> u32 {
+  if ((y & MAG) > INF_BITS) { return p.nan_code; }
+  let k = f32_key(y);
+  var lo = 0u;
+  var hi = p.bound_count;
+  while (lo < hi) {
+    let mid = (lo + hi) >> 1u;
+    if (table[mid] <= k) { lo = mid + 1u; } else { hi = mid; }
+  }
+  return table[p.bound_count + lo];
+}
+
+fn store_scale(b: u32) -> u32 {
+  if (STORE == 1u) { return round_bits(b, 10u, -14, 0x477fe000u); } // fp16, max 65504
+  if (STORE == 2u) { return round_bits(b, 7u, -126, 0x7f7f0000u); } // bf16
+  return b;
+}
+
+@compute @workgroup_size(WG)
+fn tensor_amax(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+               @builtin(local_invocation_index) lid: u32) {
+  let start = (wid.x + wid.y * nwg.x) * WG * AMAX_PER_THREAD;
+  var m = 0u;
+  for (var k = 0u; k < AMAX_PER_THREAD; k++) {
+    let i = start + k * WG + lid;
+    if (i < p.n) { m = max(m, x[i] & MAG); }
+  }
+  wg_max[lid] = m;
+  workgroupBarrier();
+  for (var s = WG / 2u; s > 0u; s >>= 1u) {
+    if (lid < s) { wg_max[lid] = max(wg_max[lid], wg_max[lid + s]); }
+    workgroupBarrier();
+  }
+  if (lid == 0u) { atomicMax(&tensor[0], wg_max[0]); }
+}
+
+@compute @workgroup_size(WG)
+fn group_params(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+                @builtin(local_invocation_index) lid: u32) {
+  let g = wid.x + wid.y * nwg.x;
+  if (g >= p.group_count) { return; }
+  let line = g / p.groups_per_line;
+  let start = (g % p.groups_per_line) * p.group_size;
+  let end = min(start + p.group_size, p.line_len);
+  var m = 0u;
+  for (var pos = start + lid; pos < end; pos += WG) { m = max(m, x[element_index(line, pos)] & MAG); }
+  wg_max[lid] = m;
+  workgroupBarrier();
+  for (var s = WG / 2u; s > 0u; s >>= 1u) {
+    if (lid < s) { wg_max[lid] = max(wg_max[lid], wg_max[lid + s]); }
+    workgroupBarrier();
+  }
+  if (lid != 0u) { return; }
+  let amax = wg_max[0]; // |x| bits: u32 order is f32 order for non-negative values
+  var stored = 0u;
+  var aux = 0u;
+  if (MODE == MODE_MX) {
+    var e = -127;
+    if (amax != 0u) { e = clamp(floor_log2_bits(amax) - EMAX, -127, 127); }
+    stored = u32(e + 127);
+    aux = bitcast<u32>(e);
+  } else if (MODE == MODE_ABSMAX) {
+    stored = store_scale(amax);
+    aux = bitcast<u32>(div_rn(1.0, bitcast<f32>(stored))); // scale 0 gives +inf, as 1/0 on the CPU
+    if (stored != 0u && stored < 0x800000u) { // f32-subnormal scale: 1/s = (1 / (s * 2^64)) * 2^64, overflowing to inf as f32(1/s)
+      aux = bitcast<u32>(div_rn(1.0, bitcast<f32>(ldexp_bits(stored, 64))) * 0x1p64f);
+    }
+  } else if (MODE == MODE_ABSMAX_FP) {
+    stored = bitcast<u32>(div_rn(bitcast<f32>(amax), bitcast<f32>(p.fmax_bits)));
+    if ((stored & MAG) != 0u) { aux = bitcast<u32>(div_rn(1.0, bitcast<f32>(stored))); }
+  } else if (MODE == MODE_NVFP4) {
+    let tamax = atomicLoad(&tensor[0]);
+    var ts = 1.0;
+    if (tamax != 0u) { ts = div_rn(bitcast<f32>(tamax), 2688.0); } // 448 * 6
+    let s = div_rn(div_rn(bitcast<f32>(amax), 6.0), ts);
+    let sb = round_bits(bitcast<u32>(min(max(s, 0.015625), 448.0)), 3u, -6, 0x43e00000u); // E4M3, >= 2^-6: normal
+    stored = (((sb >> 23u) - 120u) << 3u) | ((sb >> 20u) & 7u); // E4M3 code: biased exponent (bias 7) | 3 mantissa bits
+    aux = bitcast<u32>(ts * bitcast<f32>(sb));
+    if (g == 0u) { atomicStore(&tensor[1], bitcast<u32>(ts)); }
+  }
+  groups[2u * g] = stored;
+  groups[2u * g + 1u] = aux;
+}
+
+fn element_code(i: u32) -> u32 {
+  let xb = x[i];
+  if (MODE == MODE_NONE) { return encode_bits(xb); }
+  let g = group_of(i);
+  let aux = groups[2u * g + 1u];
+  let sign = xb & SIGN;
+  let mag = xb & MAG;
+  if (MODE == MODE_MX) { return encode_bits(sign | ldexp_bits(mag, -bitcast<i32>(aux))); } // exact x / 2^e
+  if (MODE == MODE_NVFP4) {
+    if (aux < 0x800000u) { // f32-subnormal total (tiny tensors): x / t = (x / (t * 2^64)) * 2^64
+      return encode_bits(bitcast<u32>(div_rn(bitcast<f32>(xb), bitcast<f32>(ldexp_bits(aux, 64))) * 0x1p64f));
+    }
+    return encode_bits(bitcast<u32>(div_rn(bitcast<f32>(xb), bitcast<f32>(aux))));
+  }
+  // ABSMAX, ABSMAX_FP: f32(x * inv); inv >= 0, so the sign is x's.
+  if (aux == INF_BITS) { return select(encode_bits(sign | INF_BITS), p.nan_code, mag == 0u); } // 0 * inf = NaN
+  let prod = bitcast<u32>(bitcast<f32>(mag) * bitcast<f32>(aux)) & MAG;
+  if (sign != 0u && mag != 0u && prod == 0u) {
+    // The product underflowed (or was flushed): the CPU's f32 product is -2^-149, not -0, when
+    // |x| * inv > 2^-150; decide on |x| * 2^64 (exact, normal) * inv against 2^-86.
+    let lifted = bitcast<f32>(ldexp_bits(mag, 64)) * bitcast<f32>(aux);
+    return encode_bits(select(SIGN, SIGN | 1u, lifted > 0x1p-86f));
+  }
+  return encode_bits(sign | prod);
+}
+
+@compute @workgroup_size(WG)
+fn encode(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let w = gid.x + gid.y * nwg.x * WG;
+  if (w >= p.word_count) { return; }
+  let first_bit = w * 32u;
+  let i0 = first_bit / BITS;
+  let i1 = min((first_bit + 31u) / BITS, p.n - 1u);
+  var word = 0u;
+  for (var i = i0; i <= i1; i++) {
+    let code = element_code(i);
+    let bit = i * BITS;
+    if (bit < first_bit) {
+      word |= code >> (first_bit - bit);
+    } else {
+      word |= code << (bit - first_bit);
+    }
+  }
+  words[w] = word;
+}
+
+@compute @workgroup_size(WG)
+fn decode(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = gid.x + gid.y * nwg.x * WG;
+  if (i >= p.n) { return; }
+  let bit = i * BITS;
+  let w = bit >> 5u;
+  let shift = bit & 31u;
+  var hi = 0u;
+  if (shift + BITS > 32u) { hi = words[w + 1u]; }
+  let level = table[p.levels_off + code_from_words(words[w], hi, shift, BITS)];
+  if (MODE == MODE_NONE) {
+    xhat[i] = level;
+    return;
+  }
+  let g = group_of(i);
+  if (MODE == MODE_MX) {
+    xhat[i] = (level & SIGN) | ldexp_bits(level & MAG, i32(groups[2u * g]) - 127);
+    return;
+  }
+  var scale = groups[2u * g]; // ABSMAX, ABSMAX_FP: the stored scale
+  if (MODE == MODE_NVFP4) { scale = groups[2u * g + 1u]; } // f32(tensorScale * blockScale)
+  xhat[i] = bitcast<u32>(bitcast<f32>(level) * bitcast<f32>(scale));
+}

@@ -1,0 +1,198 @@
+// gpu: table-driven element/codebook/shared-scale quantize/dequantize kernels (shaders/quant_table.wgsl) — twin of src/quant/formats.
+import type { ScaleType } from '../../quant/formats/absmax';
+import type { Codebook } from '../../quant/formats/codebooks';
+import { E2M1, type FpFormat } from '../../quant/formats/fp';
+import type { MxElement } from '../../quant/formats/mx';
+import type { GroupLayout } from '../../quant/groups';
+import { packedWordCount } from '../../quant/pack';
+import { assert } from '../../lib/assert';
+import { grid2d } from '../dispatch';
+import { encodePass, type GpuRuntime, storageUsage, uploadStorage, uploadUniform } from '../runtime';
+import { groupParamsWorkgroup } from './quantInt';
+
+const WG = 256;
+const AMAX_PER_WORKGROUP = WG * 16; // AMAX_PER_THREAD in the shader
+
+/**
+ * What to run. Each kind is the GPU twin of one CPU function:
+ * - `fp`: plain element format, no scale (FpFormat.encode/decode, src/quant/formats/fp.ts);
+ * - `scaled-fp`: element format with an fp32 absmax/max scale per group (quantizeScaledFp);
+ * - `mx`: OCP MX block (quantizeMx; use `groupLayout(r, c, 'block', 32)`);
+ * - `nvfp4`: E2M1 + E4M3 block scale + fp32 tensor scale (quantizeNvfp4; block 16);
+ * - `absmax`: codebook with absmax scale stored as fp32/fp16/bf16 (quantizeAbsmax without double
+ *   quant, which stays CPU-only, as does IQ4_NL's least-squares refit).
+ */
+export type TableFormat =
+  | { readonly kind: 'fp'; readonly format: FpFormat }
+  | { readonly kind: 'scaled-fp'; readonly format: FpFormat }
+  | { readonly kind: 'mx'; readonly element: MxElement }
+  | { readonly kind: 'nvfp4' }
+  | { readonly kind: 'absmax'; readonly codebook: Codebook; readonly scaleType: ScaleType };
+
+/** MODE override values of quant_table.wgsl. */
+const MODE = { fp: 0, mx: 1, absmax: 2, 'scaled-fp': 3, nvfp4: 4 } as const;
+const STORE: Readonly<Record<ScaleType, number>> = { fp32: 0, fp16: 1, bf16: 2 };
+
+/** An element encoder as the shader sees it: a partition of the f32 key line into coded intervals. */
+export interface ElementTable {
+  readonly bits: number;
+  /** First key of every interval but the first, ascending (see {@link f32Key}). */
+  readonly bounds: Uint32Array;
+  /** Code of each interval (bounds.length + 1). */
+  readonly codes: Uint32Array;
+  /** f32 bits of decode(code) for every code 0..2^bits-1 (NaN where the code is not a value). */
+  readonly levels: Uint32Array;
+  /** Code the CPU encoder gives NaN (bitsandbytes trees: 0). */
+  readonly nanCode: number;
+}
+
+const bitsBuf = new Uint32Array(1);
+const floatBuf = new Float32Array(bitsBuf.buffer);
+
+/** f32 bits of a number (rounded to f32). */
+export function f32Bits(v: number): number {
+  floatBuf[0] = v;
+  return bitsBuf[0];
+}
+
+/** The number with these f32 bits. */
+export function bitsF32(b: number): number {
+  bitsBuf[0] = b;
+  return floatBuf[0];
+}
+
+/** Order-preserving u32 key of f32 bits: negatives reversed below positives, -0 just below +0 (f32_key in WGSL). */
+export function f32Key(bits: number): number {
+  return (bits & 0x80000000 ? ~bits : bits | 0x80000000) >>> 0;
+}
+
+function keyValue(key: number): number {
+  return bitsF32(key & 0x80000000 ? key & 0x7fffffff : ~key >>> 0);
+}
+
+const KEY_MIN = f32Key(0xff800000); // -inf
+const KEY_MAX = f32Key(0x7f800000); // +inf
+const F32_MIN_NORMAL = 2 ** -126;
+
+/**
+ * Builds the interval table of a monotone encoder by bisection over f32 keys: each code must own
+ * one contiguous key interval (true of every format here; asserted by distinct codes). Bounds are
+ * the exact first f32 of each interval, so the encoder's tie rules come along for free. Asserts
+ * that no bound lies strictly inside the f32 subnormal range (GPUs may flush subnormals).
+ */
+export function buildElementTable(bits: number, encode: (x: number) => number, decode: (code: number) => number): ElementTable {
+  const enc = (key: number): number => encode(keyValue(key));
+  const bounds: number[] = [];
+  const codes = [enc(KEY_MIN)];
+  let lo = KEY_MIN;
+  const top = enc(KEY_MAX);
+  while (codes[codes.length - 1] !== top) {
+    const c = codes[codes.length - 1];
+    let a = lo, b = KEY_MAX; // enc(a) === c, enc(b) !== c
+    while (b - a > 1) {
+      const mid = a + Math.floor((b - a) / 2);
+      if (enc(mid) === c) a = mid; else b = mid;
+    }
+    bounds.push(b);
+    codes.push(enc(b));
+    lo = b;
+    assert(codes.length <= 2 ** bits, `buildElementTable: more intervals than codes (${bits} bits): encoder not monotone`);
+  }
+  assert(new Set(codes).size === codes.length, 'buildElementTable: a code owns two intervals: encoder not monotone');
+  for (const k of bounds) {
+    const v = Math.abs(keyValue(k));
+    assert(v === 0 || v >= F32_MIN_NORMAL, `buildElementTable: bound ${keyValue(k)} is an f32 subnormal`);
+  }
+  let nanCode = 0;
+  try { nanCode = encode(NaN); } catch { /* no NaN encoding: the shader never asks for one in these modes */ }
+  const levels = Uint32Array.from({ length: 2 ** bits }, (_, c) => f32Bits(decode(c)));
+  return { bits, bounds: Uint32Array.from(bounds), codes: Uint32Array.from(codes), levels, nanCode };
+}
+
+const tableCache = new WeakMap<object, ElementTable>();
+
+function cachedTable(owner: object, bits: number, encode: (x: number) => number, decode: (c: number) => number): ElementTable {
+  let t = tableCache.get(owner);
+  if (!t) {
+    t = buildElementTable(bits, encode, decode);
+    tableCache.set(owner, t);
+  }
+  return t;
+}
+
+/** The element table the shader uses for `format` (built once per element format or codebook). */
+export function tableFor(format: TableFormat): ElementTable {
+  switch (format.kind) {
+    case 'fp':
+    case 'scaled-fp': return cachedTable(format.format, format.format.bits, format.format.encode, format.format.decode);
+    case 'mx': return cachedTable(format.element, format.element.bits, format.element.encode, format.element.decode);
+    // quantizeNvfp4 clamps to ±6 before E2M1.encode, which saturates there anyway.
+    case 'nvfp4': return cachedTable(E2M1, E2M1.bits, E2M1.encode, E2M1.decode);
+    case 'absmax': return cachedTable(format.codebook, format.codebook.bits, format.codebook.encode, format.codebook.decode);
+  }
+}
+
+/**
+ * Buffers of one quantize/dequantize job (pooled; release them after submit).
+ * - `words`: packed codes, as packCodes (src/quant/pack.ts);
+ * - `xhat`: dequantized f32 values;
+ * - `groups`: u32 pairs per group: [2g] the stored scale (mx: E8M0 code; nvfp4: E4M3 code;
+ *   absmax, scaled-fp: f32 bits of the scale), [2g+1] the encoder's factor (see the shader header);
+ * - `tensor`: u32[2]: nvfp4's tensor amax bits and tensorScale bits.
+ */
+export interface TableQuantBuffers {
+  readonly uniform: GPUBuffer;
+  readonly table: GPUBuffer;
+  readonly groups: GPUBuffer;
+  readonly words: GPUBuffer;
+  readonly xhat: GPUBuffer;
+  readonly tensor: GPUBuffer;
+}
+
+/**
+ * Encodes [tensor_amax →] group_params → encode → decode for the f32 tensor in `x` (n elements,
+ * row-major, finite). `layout` is ignored for plain `fp`. Nothing is read back.
+ */
+export function encodeTableQuant(
+  rt: GpuRuntime, encoder: GPUCommandEncoder, x: GPUBuffer, n: number, layout: GroupLayout, format: TableFormat,
+): TableQuantBuffers {
+  assert(n > 0 && layout.lines * layout.lineLen === n, 'encodeTableQuant: layout does not match tensor size');
+  const t = tableFor(format);
+  const wordCount = packedWordCount(n, t.bits);
+  const levelsOff = 2 * t.bounds.length + 1;
+  const tableData = new Uint32Array(levelsOff + t.levels.length);
+  tableData.set(t.bounds, 0);
+  tableData.set(t.codes, t.bounds.length);
+  tableData.set(t.levels, levelsOff);
+  const fmax = format.kind === 'scaled-fp' ? format.format.max : 1;
+  const uniform = uploadUniform(rt, [
+    n, layout.contiguous ? 1 : 0, layout.lines, layout.lineLen, layout.groupSize, layout.groupsPerLine,
+    layout.groupCount, wordCount, t.bounds.length, levelsOff, t.nanCode, f32Bits(fmax),
+  ], 'quant_table.params');
+  const bufs: TableQuantBuffers = {
+    uniform,
+    table: uploadStorage(rt, tableData, 'quant_table.table'),
+    groups: rt.pool.acquire(layout.groupCount * 8, storageUsage(), 'quant_table.groups'),
+    words: rt.pool.acquire(wordCount * 4, storageUsage(), 'quant_table.codes'),
+    xhat: rt.pool.acquire(n * 4, storageUsage(), 'quant_table.xhat'),
+    tensor: rt.pool.acquire(8, storageUsage(), 'quant_table.tensor'),
+  };
+  const mode = MODE[format.kind];
+  const constants = {
+    WG, BITS: t.bits, MODE: mode,
+    STORE: format.kind === 'absmax' ? STORE[format.scaleType] : 0,
+    EMAX: format.kind === 'mx' ? format.element.emax : 0,
+  };
+  const pipe = (entry: string, wg = WG) => rt.pipelines.get('quant_table', entry, { ...constants, WG: wg });
+  if (format.kind === 'nvfp4') {
+    encoder.clearBuffer(bufs.tensor);
+    encodePass(rt, encoder, pipe('tensor_amax'), { 0: uniform, 1: x, 6: bufs.tensor }, grid2d(Math.ceil(n / AMAX_PER_WORKGROUP)));
+  }
+  if (format.kind !== 'fp') {
+    encodePass(rt, encoder, pipe('group_params', groupParamsWorkgroup(layout.groupSize)),
+      { 0: uniform, 1: x, 3: bufs.groups, 6: bufs.tensor }, grid2d(layout.groupCount));
+  }
+  encodePass(rt, encoder, pipe('encode'), { 0: uniform, 1: x, 2: bufs.table, 3: bufs.groups, 4: bufs.words }, grid2d(Math.ceil(wordCount / WG)));
+  encodePass(rt, encoder, pipe('decode'), { 0: uniform, 2: bufs.table, 3: bufs.groups, 4: bufs.words, 5: bufs.xhat }, grid2d(Math.ceil(n / WG)));
+  return bufs;
+}
