@@ -231,7 +231,8 @@ fn group_params(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
   } else if (MODE == MODE_NVFP4) {
     let tamax = atomicLoad(&tensor[0]);
     var ts = 1.0;
-    if (tamax != 0u) { ts = div_rn(bitcast<f32>(tamax), 2688.0); } // 448 * 6
+    // 448 * 6; floored at the smallest normal so a tiny tensor never gets a zero tensor scale
+    if (tamax != 0u) { ts = max(div_rn(bitcast<f32>(tamax), 2688.0), bitcast<f32>(0x00800000u)); }
     let s = div_rn(div_rn(bitcast<f32>(amax), 6.0), ts);
     let sb = round_bits(bitcast<u32>(min(max(s, 0.015625), 448.0)), 3u, -6, 0x43e00000u); // E4M3, >= 2^-6: normal
     stored = (((sb >> 23u) - 120u) << 3u) | ((sb >> 20u) & 7u); // E4M3 code: biased exponent (bias 7) | 3 mantissa bits

@@ -213,6 +213,13 @@ describe('quant_table: NVFP4 matches nvfp4.ts (tensor amax, E4M3 block scales)',
       return { words: q.words, scales: Uint32Array.from(q.blockScales), tensor: q.tensorScale, xhat: dequantizeNvfp4(q) };
     });
   });
+  it('NVFP4: a tensor so small its tensor scale is floored at 2^-126', async () => {
+    await checkParity({ kind: 'nvfp4' }, [shape(4, 32, 'block', 16)], 43, (x, _l, rand) => x.set(Array.from({ length: x.length }, () => (rand() - 0.5) * 2e-36)), (x, layout) => {
+      const q = quantizeNvfp4(x, layout);
+      expect(q.tensorScale).toBe(2 ** -126);
+      return { words: q.words, scales: Uint32Array.from(q.blockScales), tensor: q.tensorScale, xhat: dequantizeNvfp4(q) };
+    });
+  });
   it('NVFP4: random tensor (tensor scale not a power of two)', async () => {
     await checkParity({ kind: 'nvfp4' }, [shape(97, 130, 'block', 16)], 41, (x, _l, rand) => x.set(heavyTailed(rand, x.length, 5)), (x, layout) => {
       const q = quantizeNvfp4(x, layout);

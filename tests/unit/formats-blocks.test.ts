@@ -97,6 +97,11 @@ describe('NVFP4', () => {
     const z = quantizeNvfp4(new Float32Array(16), groupLayout(1, 16, 'block', 16));
     expect([...dequantizeNvfp4(z)].every((v) => v === 0)).toBe(true);
   });
+  test('a tiny tensor (amax 1e-36 < 2688 · 2^-126) gets the smallest normal tensor scale instead of failing', () => {
+    const q = quantizeNvfp4(block([1e-36], 16), groupLayout(1, 16, 'block', 16));
+    expect(q.tensorScale).toBe(2 ** -126);
+    expect(Number.isFinite(dequantizeNvfp4(q)[0])).toBe(true);
+  });
   test('bits per weight: 4 + 8/16 + 32/n', () => {
     expect(nvfp4BitsPerWeight(1024, 64)).toBe(4 + 0.5 + 32 / 1024);
   });

@@ -1,6 +1,6 @@
 // quant: NVIDIA NVFP4: E2M1 elements, an E4M3 scale per 16-element block and an fp32 tensor scale.
 import { assert } from '../../lib/assert';
-import { divRn, f32 } from '../../lib/f32';
+import { divRn, f32, F32_MIN_NORMAL } from '../../lib/f32';
 import { type GroupLayout, groupIndices, groupOf } from '../groups';
 import { packCodes, unpackCode } from '../pack';
 import { E2M1, E4M3 } from './fp';
@@ -25,7 +25,7 @@ export interface Nvfp4Quantized {
  * [2^-6, 448] and rounded to E4M3 (RNE); elements = E2M1(clamp(x / (tensorScale * s8), ±6)), RNE.
  * Tiny blocks: a block whose scale would fall below 2^-6 uses 2^-6 (its elements then quantize
  * coarsely, often to 0); a zero block gets 2^-6 and codes 0. An all-zero tensor uses tensorScale 1
- * (torchao would divide 0 by 0). Expected layout: `groupLayout(r, c, 'block', 16)`; inputs finite.
+ * (torchao would divide 0 by 0); the tensor scale is floored at 2^-126 so tiny tensors still encode. Expected layout: `groupLayout(r, c, 'block', 16)`; inputs finite.
  */
 export function quantizeNvfp4(x: Float32Array, layout: GroupLayout): Nvfp4Quantized {
   assert(layout.lines * layout.lineLen === x.length, 'quantizeNvfp4: layout does not match tensor size');
@@ -34,7 +34,8 @@ export function quantizeNvfp4(x: Float32Array, layout: GroupLayout): Nvfp4Quanti
     assert(Number.isFinite(x[i]), `quantizeNvfp4: non-finite input at ${i}`);
     amax = Math.max(amax, Math.abs(x[i]));
   }
-  const tensorScale = amax === 0 ? 1 : divRn(amax, E4M3.max * E2M1.max);
+  // Floored at the smallest normal f32: a tiny tensor (amax < 2688 · 2^-126) would otherwise get 0.
+  const tensorScale = amax === 0 ? 1 : Math.max(divRn(amax, E4M3.max * E2M1.max), F32_MIN_NORMAL);
   const codes = new Uint8Array(x.length);
   const blockScales = new Uint8Array(layout.groupCount);
   for (let g = 0; g < layout.groupCount; g++) {
