@@ -1,16 +1,37 @@
-// quant_int: block-wise integer quantize (group params, packed encode) and dequantize.
-// Matches src/quant/int.ts (groupParams, encodeValue, decodeValue) and src/quant/groups.ts (groupOf).
-// Overrides: WG (threads per workgroup, power of two, at most 256), BITS (2..8), SYMMETRIC.
+// quant_int: block-wise integer quantize (group params with clipping, packed encode) and dequantize.
+// Matches src/quant/int.ts (modeParams/groupParams, encodeValue, decodeValue, clipSearchError,
+// quantizeInt's MSE search) and src/quant/groups.ts (groupOf); definitions and sources are in int.ts.
+// Overrides: WG (threads per workgroup, power of two, 32..256), BITS (1..8), MODE (0 sym, 1 sym-full,
+//   2 asym, 3 asym-float), SCALE_ENC (0 fp32, 1 fp16, 2 bf16, 3 e4m3, 4 e8m0), STOCHASTIC (bool),
+//   CLIP (0 none, 1 percentile: |x| clipped at the uniform clip_t, 2 per-group MSE search).
 // Bindings (group 0): 0 uniform Params; 1 x: f32[n]; 2 scales: f32[groups]; 3 zeros: f32[groups];
-//   4 invs: f32[groups] (1/scale); 5 words: u32[ceil(n*BITS/32)]; 6 xhat: f32[n].
+//   4 invs: f32[groups] (1/scale); 5 words: u32[ceil(n*BITS/32)]; 6 xhat: f32[n];
+//   7 ratios: u32[groups] (index of the MSE search's chosen clip ratio; 0 without the search).
 // Entry points: group_params (one workgroup per group, 2-D grid), encode (one thread per word),
 //   decode (one thread per element). 2-D grids: linear id = x + y * row_threads.
+// Fused multiply-add: wherever a product feeds an addition (x*inv + zero, x*inv + u, x - code*scale,
+// max*r - min*r)
+// the product goes through `opaque` (an xor with the uniform `opaque`, always 0), so no compiler can
+// contract the pair into an fma, which rounds once instead of twice and would break parity.
 //! include lib_float
 //! include lib_pack
+//! include lib_hash
+//! include lib_scale
 
 override WG: u32 = 256u;
 override BITS: u32 = 4u;
-override SYMMETRIC: bool = true;
+override MODE: u32 = 0u;
+override SCALE_ENC: u32 = 0u;
+override STOCHASTIC: bool = false;
+override CLIP: u32 = 0u;
+
+const MODE_SYM = 0u;
+const MODE_SYM_FULL = 1u;
+const MODE_ASYM = 2u;
+const MODE_ASYM_FLOAT = 3u;
+const CLIP_PERCENTILE = 1u;
+const CLIP_MSE = 2u;
+const RATIO_COUNT = 11u; // CLIP_RATIOS in src/quant/clip.ts: (20 - k) / 20, k = 0..10
 
 struct Params {
   n: u32,
@@ -21,6 +42,10 @@ struct Params {
   groups_per_line: u32,
   group_count: u32,
   word_count: u32,
+  seed: u32,      // stochastic rounding
+  clip_t: f32,    // percentile threshold T (CLIP == 1)
+  opaque: u32,    // always 0: see the header
+  pad: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -30,12 +55,18 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> invs: array<f32>;
 @group(0) @binding(5) var<storage, read_write> words: array<u32>;
 @group(0) @binding(6) var<storage, read_write> xhat: array<f32>;
+@group(0) @binding(7) var<storage, read_write> ratios: array<u32>;
 
 // Fixed-size scratch (WG <= 256): Dawn on SwiftShader hangs when a workgroup array is sized by
 // an override in a pipeline whose workgroup size is also an override (docs/DECISIONS.md).
 const WG_MAX = 256u;
 var<workgroup> wg_min: array<f32, WG_MAX>;
 var<workgroup> wg_max: array<f32, WG_MAX>;
+var<workgroup> wg_lo: array<u32, WG_MAX>;
+var<workgroup> wg_hi: array<u32, WG_MAX>;
+var<workgroup> cand: array<vec3<f32>, 16>; // MSE search candidates: scale, inv, zero per ratio
+
+fn opaque(v: f32) -> f32 { return bitcast<f32>(bitcast<u32>(v) ^ p.opaque); }
 
 fn element_index(line: u32, pos: u32) -> u32 {
   if (p.contiguous == 1u) { return line * p.line_len + pos; }
@@ -52,8 +83,57 @@ fn group_of(i: u32) -> u32 {
   return line * p.groups_per_line + pos / p.group_size;
 }
 
-fn code_min() -> f32 { return select(0.0, 1.0, SYMMETRIC); }
+fn code_min() -> f32 { return select(0.0, 1.0, MODE == MODE_SYM); }
 fn code_max() -> f32 { return f32((1u << BITS) - 1u); }
+
+// modeParams in int.ts: (scale, inv, zero) of the range [lo, hi].
+fn mode_params(lo: f32, hi: f32) -> vec3<f32> {
+  var scale: f32;
+  var zero: f32;
+  if (MODE == MODE_SYM || MODE == MODE_SYM_FULL) {
+    let a = max(abs(lo), abs(hi));
+    let denom = select(code_max() * 0.5, f32((1u << (BITS - 1u)) - 1u), MODE == MODE_SYM);
+    scale = encode_scale(div_rn(a, denom));
+    zero = f32(1u << (BITS - 1u));
+  } else if (MODE == MODE_ASYM) {
+    var l = min(lo, 0.0);
+    var h = max(hi, 0.0);
+    if (l == 0.0 && h == 0.0) { l = -1.0; h = 1.0; }
+    scale = encode_scale(div_rn(h - l, code_max()));
+    zero = select(min(round(div_rn(abs(l), scale)), code_max()), 0.0, scale == 0.0); // abs: l <= 0, never -0
+  } else {
+    var l = lo;
+    var h = hi;
+    if (l == h) { l = min(l, 0.0); h = max(h, 0.0); }
+    scale = encode_scale(div_rn(h - l, code_max()));
+    zero = select(encode_signed(div_rn(0.0 - l, scale)), 0.0, scale == 0.0);
+  }
+  return vec3<f32>(scale, select(div_rn(1.0, scale), 0.0, scale == 0.0), zero);
+}
+
+// encodeValue in int.ts, for element i (its row-major index seeds stochastic rounding).
+fn code_of(v: f32, i: u32, inv: f32, zero: f32) -> u32 {
+  let t = opaque(v * inv);
+  var q: f32;
+  if (MODE == MODE_ASYM_FLOAT) {
+    let y = t + zero;
+    if (STOCHASTIC) { q = floor(y + uniform01(p.seed, i)); } else { q = round(y); }
+  } else {
+    if (STOCHASTIC) { q = floor(t + uniform01(p.seed, i)); } else { q = round(t); }
+    q += zero;
+  }
+  return u32(clamp(q, code_min(), code_max()));
+}
+
+// clipSearchError in int.ts: the squared error as a 64-bit integer (lo, hi), exact and order-free.
+fn search_error(v: f32, code: u32, c: vec3<f32>, f: f32) -> vec2<u32> {
+  let xh = opaque((f32(code) - c.z) * c.x);
+  let df = (v - xh) * f;
+  let e = min(df * df, 1099511627776.0); // 2^40
+  let hi = floor(e * 2.3283064365386963e-10); // e / 2^32, exact
+  let lo = floor(e - hi * 4294967296.0); // exact: the low 32 bits of e's integer part
+  return vec2<u32>(u32(lo), u32(hi));
+}
 
 @compute @workgroup_size(WG)
 fn group_params(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
@@ -81,24 +161,69 @@ fn group_params(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
     }
     workgroupBarrier();
   }
-  if (lid != 0u) { return; }
-  let mn = wg_min[0];
-  let mx = wg_max[0];
-  var scale: f32;
-  var zero: f32;
-  if (SYMMETRIC) {
-    scale = div_rn(max(abs(mn), abs(mx)), f32((1u << (BITS - 1u)) - 1u));
-    zero = f32(1u << (BITS - 1u));
+  var mn = wg_min[0];
+  var mx = wg_max[0];
+  var chosen = 0u;
+  var best = vec3<f32>(0.0);
+  if (CLIP == CLIP_MSE) {
+    // Candidates in parallel (thread k: ratio k), then one integer error reduction per ratio.
+    if (lid < RATIO_COUNT) {
+      let r = div_rn(f32(20u - lid), 20.0);
+      cand[lid] = mode_params(opaque(mn * r), opaque(mx * r)); // asym-float subtracts them
+    }
+    let ab = (bitcast<u32>(max(abs(mn), abs(mx))) >> 23u) & 0xffu;
+    let f = bitcast<f32>(u32(clamp(269 - i32(ab), 1, 254)) << 23u);
+    workgroupBarrier();
+    var best_lo = 0u;
+    var best_hi = 0u;
+    for (var k = 0u; k < RATIO_COUNT; k++) {
+      let c = cand[k];
+      var acc_lo = 0u;
+      var acc_hi = 0u;
+      for (var pos = start + lid; pos < end; pos += WG) {
+        let i = element_index(line, pos);
+        let v = x[i];
+        let e = search_error(v, code_of(v, i, c.y, c.z), c, f);
+        let sum = acc_lo + e.x;
+        acc_hi += e.y + select(0u, 1u, sum < acc_lo);
+        acc_lo = sum;
+      }
+      wg_lo[lid] = acc_lo;
+      wg_hi[lid] = acc_hi;
+      workgroupBarrier();
+      for (var s = WG / 2u; s > 0u; s >>= 1u) {
+        if (lid < s) {
+          let a = wg_lo[lid];
+          let sum = a + wg_lo[lid + s];
+          wg_hi[lid] = wg_hi[lid] + wg_hi[lid + s] + select(0u, 1u, sum < a);
+          wg_lo[lid] = sum;
+        }
+        workgroupBarrier();
+      }
+      if (lid == 0u) {
+        let h = wg_hi[0];
+        let l = wg_lo[0];
+        if (k == 0u || h < best_hi || (h == best_hi && l < best_lo)) { // ties keep the larger ratio
+          best_hi = h;
+          best_lo = l;
+          chosen = k;
+        }
+      }
+      workgroupBarrier(); // wg_lo / wg_hi are rewritten by the next ratio
+    }
+    best = cand[chosen];
   } else {
-    var l = min(mn, 0.0);
-    var h = max(mx, 0.0);
-    if (l == 0.0 && h == 0.0) { l = -1.0; h = 1.0; }
-    scale = div_rn(h - l, code_max());
-    zero = select(round(div_rn(abs(l), scale)), 0.0, scale == 0.0); // abs: l <= 0, and never -0
+    if (CLIP == CLIP_PERCENTILE) {
+      mn = max(mn, -p.clip_t);
+      mx = min(mx, p.clip_t);
+    }
+    if (lid == 0u) { best = mode_params(mn, mx); }
   }
-  scales[g] = scale;
-  zeros[g] = zero;
-  invs[g] = select(div_rn(1.0, scale), 0.0, scale == 0.0);
+  if (lid != 0u) { return; }
+  scales[g] = best.x;
+  invs[g] = best.y;
+  zeros[g] = best.z;
+  ratios[g] = chosen;
 }
 
 @compute @workgroup_size(WG)
@@ -111,7 +236,7 @@ fn encode(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw
   var word = 0u;
   for (var i = i0; i <= i1; i++) {
     let g = group_of(i);
-    let code = u32(clamp(round(x[i] * invs[g]) + zeros[g], code_min(), code_max()));
+    let code = code_of(x[i], i, invs[g], zeros[g]);
     let bit = i * BITS;
     if (bit < first_bit) {
       word |= code >> (first_bit - bit);

@@ -9,7 +9,7 @@ import { E2M1 } from '../quant/formats/fp';
 import { MX_ELEMENTS } from '../quant/formats/mx';
 import { bitsF32, encodeTableQuant, type TableFormat } from '../gpu/kernels/quantTable';
 import type { GroupLayout } from '../quant/groups';
-import { groupLevels } from '../quant/int';
+import { groupLevels, intClipThreshold } from '../quant/int';
 import { argmax, type QuantBackend, type QuantJobOutput } from './backend';
 
 export function createWebGpuBackend(rt: GpuRuntime): QuantBackend {
@@ -35,7 +35,7 @@ export function createWebGpuBackend(rt: GpuRuntime): QuantBackend {
   async function runInt(x: Float32Array, layout: GroupLayout, choice: Extract<FormatChoice, { kind: 'int' }>): Promise<QuantJobOutput> {
     const encoder = rt.device.createCommandEncoder({ label: 'lowbit.quantize_job' });
     const xBuf = uploadStorage(rt, x, 'source.x');
-    const q = encodeIntQuant(rt, encoder, xBuf, x.length, layout, choice.params);
+    const q = encodeIntQuant(rt, encoder, xBuf, x.length, layout, choice.params, intClipThreshold(x, choice.params));
     const s = encodeErrorStats(rt, encoder, xBuf, q.xhat, x.length);
     try {
       const [scalesBytes, zerosBytes, totals, hist] = await readBuffers(rt.device, encoder, [q.scales, q.zeros, s.totals, s.hist]);

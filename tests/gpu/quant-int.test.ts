@@ -4,10 +4,14 @@ import { decodeErrorStats, encodeErrorStats } from '../../src/gpu/kernels/errorS
 import { encodeIntQuant } from '../../src/gpu/kernels/quantInt';
 import { readBuffers } from '../../src/gpu/readback';
 import { type GpuRuntime, uploadStorage } from '../../src/gpu/runtime';
-import { type GroupKind, groupLayout } from '../../src/quant/groups';
-import { dequantizeInt, type IntFormatParams, quantizeInt } from '../../src/quant/int';
-import { errorSums, histograms } from '../../src/quant/metrics';
 import { createRng, studentT } from '../../src/lib/rng';
+import type { IntClip } from '../../src/quant/clip';
+import { type GroupKind, groupLayout } from '../../src/quant/groups';
+import {
+  dequantizeInt, INT_MODES, intClipThreshold, type IntFormatParams, intFormatProblem, type IntMode, quantizeInt,
+} from '../../src/quant/int';
+import { errorSums, histograms } from '../../src/quant/metrics';
+import { SCALE_ENCODINGS } from '../../src/quant/scaleEncoding';
 import { createTestRuntime, destroyRuntime } from './harness';
 
 let rt: GpuRuntime;
@@ -19,22 +23,52 @@ function heavyTailed(n: number, seed: number): Float32Array {
   return Float32Array.from({ length: n }, () => studentT(rand, 3) * 0.05);
 }
 
+/**
+ * Student-t noise with the awkward groups mixed in by row: every 5th row shifted positive (asym
+ * grids that do not contain 0, asym-float zero points < 0), every 7th row all zero, every 11th
+ * row constant. Values below 1e-30 are already impossible (t * 0.05 with t from Box-Muller).
+ */
+function mixed(rows: number, cols: number, seed: number): Float32Array {
+  const x = heavyTailed(rows * cols, seed);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const i = r * cols + c;
+      if (r % 7 === 2) x[i] = 0;
+      else if (r % 11 === 3) x[i] = 0.125;
+      else if (r % 5 === 1) x[i] = Math.fround(Math.abs(x[i]) + 0.3);
+    }
+  }
+  return x;
+}
+
 async function runGpu(x: Float32Array, rows: number, cols: number, kind: GroupKind, block: number, format: IntFormatParams) {
   const layout = groupLayout(rows, cols, kind, block);
   const enc = rt.device.createCommandEncoder();
   const xb = uploadStorage(rt, x, 'test.x');
-  const q = encodeIntQuant(rt, enc, xb, x.length, layout, format);
+  const q = encodeIntQuant(rt, enc, xb, x.length, layout, format, intClipThreshold(x, format));
   const s = encodeErrorStats(rt, enc, xb, q.xhat, x.length);
-  const [scales, zeros, words, xhat, totals, hist] = await readBuffers(rt.device, enc, [q.scales, q.zeros, q.words, q.xhat, s.totals, s.hist]);
+  const [scales, zeros, ratios, words, xhat, totals, hist] = await readBuffers(rt.device, enc, [q.scales, q.zeros, q.ratios, q.words, q.xhat, s.totals, s.hist]);
   void rt.pool.releaseAfterSubmit([xb, ...Object.values(q), s.totals, s.hist, ...s.scratch]);
   return {
     layout,
     scales: new Float32Array(scales, 0, layout.groupCount),
     zeros: new Float32Array(zeros, 0, layout.groupCount),
+    ratios: new Uint32Array(ratios, 0, layout.groupCount),
     words: new Uint32Array(words),
     xhat: new Float32Array(xhat, 0, x.length),
     stats: decodeErrorStats(new Float32Array(totals), new Uint32Array(hist), x.length),
   };
+}
+
+async function expectParity(x: Float32Array, rows: number, cols: number, kind: GroupKind, block: number, format: IntFormatParams) {
+  const gpu = await runGpu(x, rows, cols, kind, block, format);
+  const ref = quantizeInt(x, gpu.layout, format);
+  const where = `${JSON.stringify(format)} on ${rows}x${cols} ${kind} ${block}`;
+  expect(Array.from(gpu.scales), where).toEqual(Array.from(ref.scales));
+  expect(Array.from(gpu.zeros), where).toEqual(Array.from(ref.zeros));
+  expect(Array.from(gpu.ratios), where).toEqual(Array.from(ref.clipRatio));
+  expect(Array.from(gpu.words), where).toEqual(Array.from(ref.words));
+  expect(Array.from(gpu.xhat), where).toEqual(Array.from(dequantizeInt(ref)));
 }
 
 // Shapes that are not multiples of the workgroup (256) or of the block size, plus one large-ish.
@@ -43,24 +77,86 @@ const SHAPES: [number, number, GroupKind, number][] = [
   [50, 41, 'tensor', 0], [256, 300, 'block', 64], [3, 5, 'block', 4096],
 ];
 
-describe('quant_int kernels match src/quant/int.ts', () => {
+describe('quant_int kernels match src/quant/int.ts (legacy sym / asym)', () => {
   for (const bits of [2, 3, 4, 5, 6, 7, 8]) {
     for (const symmetric of [true, false]) {
       it(`INT${bits} ${symmetric ? 'sym' : 'asym'}: codes bit-exact, scales and dequantized values equal`, async () => {
         for (const [k, [rows, cols, kind, block]] of SHAPES.entries()) {
-          const x = heavyTailed(rows * cols, bits * 100 + k);
-          const format = { bits, symmetric };
-          const gpu = await runGpu(x, rows, cols, kind, block, format);
-          const ref = quantizeInt(x, gpu.layout, format);
-          const where = `${rows}x${cols} ${kind} ${block}`;
-          expect(Array.from(gpu.scales), where).toEqual(Array.from(ref.scales));
-          expect(Array.from(gpu.zeros), where).toEqual(Array.from(ref.zeros));
-          expect(Array.from(gpu.words), where).toEqual(Array.from(ref.words));
-          expect(Array.from(gpu.xhat), where).toEqual(Array.from(dequantizeInt(ref)));
+          await expectParity(heavyTailed(rows * cols, bits * 100 + k), rows, cols, kind, block, { bits, symmetric });
         }
       });
     }
   }
+});
+
+// Every mode x scale encoding x clip (57 valid of 60: asym-float cannot use E8M0) runs on two shapes,
+// with bits, rounding, seed and percentile drawn from a seeded generator, so each value of every
+// option meets each other option's values across the sweep without running the 960-case product
+// (about 0.15 s per case here: pipelines compile per override set).
+const CLIPS: IntClip[] = [{ kind: 'none' }, { kind: 'percentile', p: 99 }, { kind: 'mse' }];
+const SHAPES_ODD: [number, number, GroupKind, number][] = [
+  [37, 53, 'block', 16], [64, 100, 'block', 7], [29, 65, 'row', 0], [33, 70, 'column', 0],
+  [50, 41, 'tensor', 0], [40, 300, 'block', 64], [3, 5, 'block', 4096], [23, 77, 'block', 33],
+];
+
+function sweep(): IntFormatParams[] {
+  const rand = createRng(20250);
+  const out: IntFormatParams[] = [];
+  for (const mode of INT_MODES) {
+    for (const scale of SCALE_ENCODINGS) {
+      for (const [c, clip] of CLIPS.entries()) {
+        const minBits = mode === 'sym' || mode === 'sym-full' ? 2 : 1;
+        const bits = minBits + Math.floor(rand() * (9 - minBits));
+        const stochastic = (out.length + c) % 2 === 1;
+        const f: IntFormatParams = {
+          bits, mode: mode as IntMode, scale,
+          rounding: stochastic ? 'stochastic' : 'nearest', seed: Math.floor(rand() * 2 ** 32),
+          clip: clip.kind === 'percentile' ? { kind: 'percentile', p: 90 + Math.round(rand() * 100) / 10 } : clip,
+        };
+        if (intFormatProblem(f) === null) out.push(f);
+      }
+    }
+  }
+  return out;
+}
+
+describe('quant_int kernels match src/quant/int.ts (modes x scale encodings x clipping x rounding)', () => {
+  const formats = sweep();
+  it('sweeps 57 combinations', () => {
+    expect(formats.length).toBe(57);
+    // Both roundings and every bit width appear.
+    expect(new Set(formats.map((f) => f.rounding))).toEqual(new Set(['nearest', 'stochastic']));
+    expect(new Set(formats.map((f) => f.bits)).size).toBe(8);
+  });
+  for (const [k, format] of formats.entries()) {
+    const shapes = [SHAPES_ODD[k % SHAPES_ODD.length], SHAPES_ODD[(k + 3) % SHAPES_ODD.length]];
+    it(`${format.mode} INT${format.bits} ${format.scale} ${format.clip?.kind} ${format.rounding} on ${shapes.map((s) => s.join(' ')).join(', ')}`, async () => {
+      for (const [j, [rows, cols, kind, block]] of shapes.entries()) {
+        await expectParity(mixed(rows, cols, 500 + 2 * k + j), rows, cols, kind, block, format);
+      }
+    });
+  }
+  it('stochastic rounding: the same seed gives the same codes, another seed other codes, on the GPU too', async () => {
+    const x = heavyTailed(61 * 37, 77);
+    const base: IntFormatParams = { bits: 3, mode: 'asym-float', scale: 'fp16', rounding: 'stochastic', seed: 12345 };
+    const a = await runGpu(x, 61, 37, 'block', 32, base);
+    const b = await runGpu(x, 61, 37, 'block', 32, base);
+    const c = await runGpu(x, 61, 37, 'block', 32, { ...base, seed: 12346 });
+    expect(Array.from(a.words)).toEqual(Array.from(b.words));
+    expect(Array.from(a.words)).not.toEqual(Array.from(c.words));
+  });
+  it('MSE clip search on a 1-group tensor larger than the workgroup (every thread accumulates many elements)', async () => {
+    const x = heavyTailed(300 * 257, 99);
+    await expectParity(x, 300, 257, 'tensor', 0, { bits: 4, mode: 'sym', clip: { kind: 'mse' } });
+    await expectParity(x, 300, 257, 'tensor', 0, { bits: 3, mode: 'asym-float', scale: 'bf16', clip: { kind: 'mse' }, rounding: 'stochastic', seed: 7 });
+  });
+  it('a percentile clip without its threshold is refused', () => {
+    const enc = rt.device.createCommandEncoder();
+    const xb = uploadStorage(rt, new Float32Array(4), 'test.x');
+    expect(() => encodeIntQuant(rt, enc, xb, 4, groupLayout(1, 4, 'row'), { bits: 4, clip: { kind: 'percentile', p: 99 } })).toThrow(/threshold/);
+    expect(() => encodeIntQuant(rt, enc, xb, 4, groupLayout(1, 4, 'row'), { bits: 4, mode: 'asym-float', scale: 'e8m0' })).toThrow(/E8M0/);
+    void rt.pool.releaseAfterSubmit([xb]);
+  });
 });
 
 describe('error_stats kernels match src/quant/metrics.ts', () => {

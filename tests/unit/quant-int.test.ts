@@ -57,9 +57,10 @@ describe('groupParams (hand-checked)', () => {
   it('symmetric all-zero group has scale 0 and inv 0 (no division by zero)', () => {
     expect(groupParams(0, 0, sym(4))).toEqual({ scale: 0, zero: 8, inv: 0 });
   });
-  it('rejects bits outside 2..8', () => {
+  it('rejects bits outside 2..8 (symmetric) or 1..8 (asymmetric)', () => {
     expect(() => groupParams(-1, 1, sym(1))).toThrow(/2\.\.8/);
-    expect(() => groupParams(-1, 1, asym(9))).toThrow(/2\.\.8/);
+    expect(() => groupParams(-1, 1, asym(9))).toThrow(/1\.\.8/);
+    expect(() => groupParams(-1, 1, asym(0))).toThrow(/1\.\.8/);
   });
 });
 

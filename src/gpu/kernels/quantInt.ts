@@ -1,11 +1,13 @@
 // gpu: block-wise integer quantize/dequantize kernels (shaders/quant_int.wgsl) — twin of src/quant/int.ts.
 import type { GroupLayout } from '../../quant/groups';
-import type { IntFormatParams } from '../../quant/int';
+import { INT_MODES, intFormatProblem, type IntFormatParams, resolveIntFormat } from '../../quant/int';
 import { packedWordCount } from '../../quant/pack';
+import { SCALE_ENCODING_INDEX } from '../../quant/scaleEncoding';
 import { grid2d } from '../dispatch';
 import { encodePass, type GpuRuntime, storageUsage, uploadUniform } from '../runtime';
 
 const WG = 256;
+const CLIP_INDEX = { none: 0, percentile: 1, mse: 2 } as const;
 
 /** Threads per group for the reduction: the group size rounded up to a power of two, 32..256, so small blocks don't idle 7/8 of a workgroup. */
 export function groupParamsWorkgroup(groupSize: number): number {
@@ -17,23 +19,36 @@ export interface IntQuantBuffers {
   readonly scales: GPUBuffer;
   readonly zeros: GPUBuffer;
   readonly invs: GPUBuffer;
+  /** u32 per group: index into CLIP_RATIOS chosen by the MSE search (0 without it). */
+  readonly ratios: GPUBuffer;
   readonly words: GPUBuffer;
   readonly xhat: GPUBuffer;
   readonly uniform: GPUBuffer;
 }
 
+const f32Bits = (v: number): number => new Uint32Array(Float32Array.of(v).buffer)[0];
+
 /**
  * Encodes group_params → encode → decode for the f32 tensor in `x` (n elements, row-major).
  * Nothing is read back; the caller submits and reads what it needs.
+ * `clipThreshold`: the percentile clip's per-tensor T, computed on the CPU with
+ * `intClipThreshold(x, format)` from src/quant/int.ts; required when `format.clip` is a percentile.
  */
 export function encodeIntQuant(
   rt: GpuRuntime, encoder: GPUCommandEncoder, x: GPUBuffer, n: number,
-  layout: GroupLayout, format: IntFormatParams,
+  layout: GroupLayout, format: IntFormatParams, clipThreshold?: number,
 ): IntQuantBuffers {
-  const words = packedWordCount(n, format.bits);
+  const problem = intFormatProblem(format);
+  if (problem !== null) throw new Error(`encodeIntQuant: ${problem}`);
+  const f = resolveIntFormat(format);
+  if (f.clip.kind === 'percentile' && clipThreshold === undefined) {
+    throw new Error('encodeIntQuant: a percentile clip needs its threshold (intClipThreshold(x, format))');
+  }
+  const words = packedWordCount(n, f.bits);
   const uniform = uploadUniform(rt, [
     n, layout.contiguous ? 1 : 0, layout.lines, layout.lineLen,
     layout.groupSize, layout.groupsPerLine, layout.groupCount, words,
+    f.seed >>> 0, f32Bits(Math.min(clipThreshold ?? Infinity, 3.4028234663852886e38)), 0, 0,
   ], 'quant_int.params');
   const g = layout.groupCount * 4;
   const bufs: IntQuantBuffers = {
@@ -41,12 +56,16 @@ export function encodeIntQuant(
     scales: rt.pool.acquire(g, storageUsage(), 'quant_int.scales'),
     zeros: rt.pool.acquire(g, storageUsage(), 'quant_int.zeros'),
     invs: rt.pool.acquire(g, storageUsage(), 'quant_int.invs'),
+    ratios: rt.pool.acquire(g, storageUsage(), 'quant_int.clip_ratios'),
     words: rt.pool.acquire(words * 4, storageUsage(), 'quant_int.codes'),
     xhat: rt.pool.acquire(n * 4, storageUsage(), 'quant_int.xhat'),
   };
-  const constants = { WG, BITS: format.bits, SYMMETRIC: format.symmetric ? 1 : 0 };
+  const constants = {
+    WG, BITS: f.bits, MODE: INT_MODES.indexOf(f.mode), SCALE_ENC: SCALE_ENCODING_INDEX[f.scale],
+    STOCHASTIC: f.rounding === 'stochastic' ? 1 : 0, CLIP: CLIP_INDEX[f.clip.kind],
+  };
   const pipe = (entry: string, wg = WG) => rt.pipelines.get('quant_int', entry, { ...constants, WG: wg });
-  encodePass(rt, encoder, pipe('group_params', groupParamsWorkgroup(layout.groupSize)), { 0: uniform, 1: x, 2: bufs.scales, 3: bufs.zeros, 4: bufs.invs }, grid2d(layout.groupCount));
+  encodePass(rt, encoder, pipe('group_params', groupParamsWorkgroup(layout.groupSize)), { 0: uniform, 1: x, 2: bufs.scales, 3: bufs.zeros, 4: bufs.invs, 7: bufs.ratios }, grid2d(layout.groupCount));
   encodePass(rt, encoder, pipe('encode'), { 0: uniform, 1: x, 3: bufs.zeros, 4: bufs.invs, 5: bufs.words }, grid2d(Math.ceil(words / WG)));
   encodePass(rt, encoder, pipe('decode'), { 0: uniform, 2: bufs.scales, 3: bufs.zeros, 5: bufs.words, 6: bufs.xhat }, grid2d(Math.ceil(n / WG)));
   return bufs;
