@@ -47,9 +47,9 @@ test('granularity, bits and symmetry recompute numbers and charts', async ({ pag
   await test.step('asymmetric: a zero point per group costs bits', async () => {
     await app.setGranularity('block'); // back to blocks of 64, where the zero point's cost is visible
     await app.waitForResult();
-    await app.setSymmetric(false);
+    await app.setIntMode('Asymmetric (GPTQ)');
     await app.waitForResult();
-    const ref = referenceMetrics(withRecipe(DEFAULT_SPEC, { format: { bits: 8, symmetric: false } }));
+    const ref = referenceMetrics(withRecipe(DEFAULT_SPEC, { format: { bits: 8, mode: 'asym' } }));
     const got = await app.metrics();
     expectMatchesReference(got, ref, 'INT8 asym block 64');
     expect(got.bitsPerWeight).toBe(8 + (32 + 8) / 64); // 8-bit codes + f32 scale + 8-bit zero point per 64

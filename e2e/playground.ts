@@ -140,8 +140,9 @@ export class Playground {
     await this.page.getByTestId('control-granularity').selectOption(kind);
   }
 
-  async setSymmetric(symmetric: boolean): Promise<void> {
-    await this.page.getByTestId('control-symmetric').getByLabel(symmetric ? 'Symmetric' : 'Asymmetric', { exact: true }).check();
+  /** Picks an integer range by its label, e.g. 'Asymmetric (GPTQ)'. */
+  async setIntMode(label: string): Promise<void> {
+    await this.page.getByTestId('control-int-mode').getByLabel(label, { exact: true }).check();
   }
 
   /** Full-page screenshot to e2e-artifacts/screenshots/<name>, attached to the test report. */

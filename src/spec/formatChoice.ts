@@ -6,7 +6,9 @@ import type { Recipe } from './schema';
 /** The quantizer a recipe names. */
 export function formatChoice(recipe: Recipe): FormatChoice {
   const f = recipe.format;
-  return f.kind === 'int' ? { kind: 'int', params: { bits: f.bits, symmetric: f.symmetric } } : { kind: 'format', id: f.id };
+  if (f.kind === 'format') return { kind: 'format', id: f.id };
+  const { kind: _kind, ...params } = f;
+  return { kind: 'int', params };
 }
 
 /** Block size the recipe's format fixes (MX 32, NVFP4 16, IQ4_NL 32, 0 = the whole tensor), or null when the granularity applies. */

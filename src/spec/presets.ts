@@ -1,4 +1,5 @@
 // spec: recipe presets named after what people know (libraries and papers), shown at the top of the recipe panel.
+import { intFormat } from './defaults';
 import { fixedBlockOf } from './formatChoice';
 import type { Recipe } from './schema';
 
@@ -30,11 +31,13 @@ export const PRESETS: readonly Preset[] = Object.freeze([
     description: 'E2M1 elements, an E4M3 scale per 16 and an fp32 tensor scale (NVIDIA Blackwell).' },
   { id: 'bitnet-ternary', label: 'BitNet b1.58 ternary', recipe: { format: { kind: 'format', id: 'ternary-bitnet' }, granularity: { kind: 'tensor', blockSize: 64 } },
     description: '{-1, 0, 1} times the tensor\'s mean |W| (Ma et al. 2024, eqs. 1-3), applied here after training.' },
-  { id: 'gptq-int4-g128', label: 'GPTQ-style INT4, group 128', recipe: { format: { kind: 'int', bits: 4, symmetric: false }, granularity: block(128) },
+  { id: 'gptq-int4-g128', label: 'GPTQ-style INT4, group 128', recipe: { format: intFormat(4, 'asym'), granularity: block(128) },
     description: 'Round-to-nearest with GPTQ\'s asymmetric integer zero point per 128 weights (without GPTQ\'s error feedback).' },
-  { id: 'int8-per-row', label: 'INT8 per output channel', recipe: { format: { kind: 'int', bits: 8, symmetric: true }, granularity: { kind: 'row', blockSize: 64 } },
+  { id: 'int8-per-row', label: 'INT8 per output channel', recipe: { format: intFormat(8, 'sym'), granularity: { kind: 'row', blockSize: 64 } },
     description: 'Symmetric absmax INT8 with one scale per row, as in LLM.int8()\'s vector-wise weights.' },
-  { id: 'int4-per-tensor', label: 'INT4 per tensor (naive)', recipe: { format: { kind: 'int', bits: 4, symmetric: true }, granularity: { kind: 'tensor', blockSize: 64 } },
+  { id: 'gptq-int4-g128-mse', label: 'INT4 g128 + MSE clip search', recipe: { format: { ...intFormat(4, 'asym'), clip: { kind: 'mse' } }, granularity: block(128) },
+    description: 'GPTQ-style INT4 with a per-group search of the clipping ratio (OmniQuant\'s learnable clipping, approximated by a grid).' },
+  { id: 'int4-per-tensor', label: 'INT4 per tensor (naive)', recipe: { format: intFormat(4, 'sym'), granularity: { kind: 'tensor', blockSize: 64 } },
     description: 'One scale for the whole tensor: what outliers do to a naive quantizer.' },
 ] satisfies Preset[]);
 

@@ -19,11 +19,32 @@ export const syntheticSourceSchema = z.object({
   outlierScale: z.number().min(1).max(1000),
 });
 
+export const INT_MODE_IDS = ['sym', 'sym-full', 'asym', 'asym-float'] as const;
+export const SCALE_ENCODING_IDS = ['fp32', 'fp16', 'bf16', 'e4m3', 'e8m0'] as const;
+
+/** Clipping before quantization: none, the p-th percentile of |x| per tensor, or a per-group MSE search. */
+export const intClipSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('none') }),
+  z.object({ kind: z.literal('percentile'), p: z.number().min(90).max(100) }),
+  z.object({ kind: z.literal('mse') }),
+]);
+
+/** The integer quantizer (src/quant/int.ts); combinations it refuses are refused here too. */
 export const intFormatSchema = z.object({
   kind: z.literal('int'),
-  bits: z.number().int().min(2).max(8),
-  /** true: absmax, codes in [-(2^(b-1)-1), 2^(b-1)-1]; false: min/max with an integer zero point (GPTQ). */
-  symmetric: z.boolean(),
+  bits: z.number().int().min(1).max(8),
+  /** sym: absmax, ±(2^(b-1)-1); sym-full: [-2^(b-1), 2^(b-1)-1]; asym: GPTQ integer zero point; asym-float: HQQ float zero point. */
+  mode: z.enum(INT_MODE_IDS),
+  /** How each group's scale is stored. */
+  scale: z.enum(SCALE_ENCODING_IDS),
+  rounding: z.enum(['nearest', 'stochastic']),
+  /** Seed of stochastic rounding. */
+  seed: z.number().int().min(0).max(0xffffffff),
+  clip: intClipSchema,
+}).superRefine((f, ctx) => {
+  // Ranges are checked above; these are the combinations src/quant/int.ts refuses.
+  if ((f.mode === 'sym' || f.mode === 'sym-full') && f.bits < 2) ctx.addIssue({ code: 'custom', path: ['bits'], message: `${f.mode} needs at least 2 bits` });
+  if (f.mode === 'asym-float' && f.scale === 'e8m0') ctx.addIssue({ code: 'custom', path: ['scale'], message: 'a float zero point cannot be stored as E8M0' });
 });
 
 /** Ids of the registry formats (src/quant/formats/registry.ts), listed here so links validate without the registry. */

@@ -1,6 +1,6 @@
 // state: the spec slice, the experiment spec and setters that always produce a new, valid spec.
 import type { StateCreator } from 'zustand/vanilla';
-import { DEFAULT_SPEC } from '../spec/defaults';
+import { DEFAULT_SPEC, intFormat } from '../spec/defaults';
 import {
   type Distribution, type ExperimentSpec, experimentSpecSchema, type Granularity, granularitySchema,
   type IntFormat, intFormatSchema, type Recipe, recipeSchema, registryFormatSchema, type RegistryFormatId,
@@ -22,9 +22,17 @@ export interface SpecSlice {
   setRecipe(recipe: Recipe): void;
   /** The integer quantizer ('int', restoring its last bits and range) or a registry format by id. */
   setFormat(id: 'int' | RegistryFormatId): void;
-  /** Integer bits; ignored while a registry format is selected. */
+  /**
+   * Integer settings; ignored while a registry format is selected. A change the quantizer cannot
+   * take (1-bit symmetric, a float zero point in E8M0) is adjusted: bits rise to the mode's minimum,
+   * the scale falls back to fp32.
+   */
   setBits(bits: number): void;
-  setSymmetric(symmetric: boolean): void;
+  setIntMode(mode: IntFormat['mode']): void;
+  setScaleEncoding(scale: IntFormat['scale']): void;
+  setRounding(rounding: IntFormat['rounding']): void;
+  setRoundingSeed(seed: number): void;
+  setClip(clip: IntFormat['clip']): void;
   setGranularity(kind: Granularity['kind']): void;
   setBlockSize(size: number): void;
   setLogScale(on: boolean): void;
@@ -51,17 +59,24 @@ const src = syntheticSourceSchema.shape;
 const fmt = intFormatSchema.shape;
 const gran = granularitySchema.shape;
 
+/** Adjusts combinations the integer quantizer refuses: bits up to the mode's minimum, E8M0 → fp32 for a float zero point. */
+function makeValid(f: IntFormat): IntFormat {
+  const bits = (f.mode === 'sym' || f.mode === 'sym-full') && f.bits < 2 ? 2 : f.bits;
+  const scale = f.mode === 'asym-float' && f.scale === 'e8m0' ? 'fp32' : f.scale;
+  return { ...f, bits, scale };
+}
+
 export const createSpecSlice: StateCreator<SpecSlice> = (set, get) => {
   const source = (patch: Partial<ExperimentSpec['source']>) =>
     set(({ spec }) => ({ spec: { ...spec, source: { ...spec.source, ...patch } } }));
   const setRecipeFormat = (format: ExperimentSpec['recipe']['format']) =>
     set(({ spec }) => ({ spec: { ...spec, recipe: { ...spec.recipe, format } } }));
   // The integer settings survive a detour through other formats.
-  let lastInt: IntFormat = DEFAULT_SPEC.recipe.format.kind === 'int' ? DEFAULT_SPEC.recipe.format : { kind: 'int', bits: 4, symmetric: true };
-  const intPatch = (get: () => SpecSlice, patch: Partial<IntFormat>) => {
+  let lastInt: IntFormat = DEFAULT_SPEC.recipe.format.kind === 'int' ? DEFAULT_SPEC.recipe.format : intFormat(4, 'sym');
+  const intPatch = (patch: Partial<IntFormat>) => {
     const current = get().spec.recipe.format;
     if (current.kind !== 'int') return;
-    lastInt = { ...current, ...patch };
+    lastInt = makeValid({ ...current, ...patch });
     setRecipeFormat(lastInt);
   };
   const granularity = (patch: Partial<Granularity>) =>
@@ -87,8 +102,12 @@ export const createSpecSlice: StateCreator<SpecSlice> = (set, get) => {
       set(({ spec }) => ({ spec: { ...spec, recipe: valid } }));
     },
     setFormat: (id) => setRecipeFormat(id === 'int' ? lastInt : registryFormatSchema.parse({ kind: 'format', id })),
-    setBits: (bits) => intPatch(get, { bits: clampTo(fmt.bits, bits) }),
-    setSymmetric: (symmetric) => intPatch(get, { symmetric }),
+    setBits: (bits) => intPatch({ bits: clampTo(fmt.bits, bits) }),
+    setIntMode: (mode) => intPatch({ mode: fmt.mode.parse(mode) }),
+    setScaleEncoding: (scale) => intPatch({ scale: fmt.scale.parse(scale) }),
+    setRounding: (rounding) => intPatch({ rounding: fmt.rounding.parse(rounding) }),
+    setRoundingSeed: (seed) => intPatch({ seed: clampTo(fmt.seed, seed) }),
+    setClip: (clip) => intPatch({ clip: clip.kind === 'percentile' ? { kind: 'percentile', p: Math.min(100, Math.max(90, Number.isNaN(clip.p) ? 99.9 : clip.p)) } : clip }),
     setGranularity: (kind) => granularity({ kind: gran.kind.parse(kind) }),
     setBlockSize: (size) => granularity({ blockSize: clampTo(gran.blockSize, size) }),
     setLogScale: (on) => set(({ spec }) => ({ spec: { ...spec, view: { logScale: on } } })),

@@ -6,7 +6,8 @@
 //   device-badge, cpu-notice (only on the CPU path), status-line (data-state idle|running|done|error|cancelled);
 //   chart-original, chart-dequantized, chart-error (data-state loading|ready|error once a result exists);
 //   control-distribution, control-seed, control-outliers, control-outlier-scale, control-bits,
-//   control-symmetric (the radio fieldset: pick "Symmetric" / "Asymmetric" inside it by label),
+//   control-int-mode (the radio fieldset: pick a mode inside it by label), control-scale-encoding, control-rounding,
+//   control-rounding-seed, control-clip, control-clip-p, control-format, control-preset,
 //   control-granularity, control-blocksize (only for per-block), control-logscale.
 import { CpuNotice } from './CpuNotice';
 import { ErrorBoundary } from './ErrorBoundary';

@@ -5,7 +5,8 @@ import { useAppStore } from '../state/store';
 import { Field, hintProps } from './Field';
 import { GRANULARITY_HINTS, GRANULARITY_LABELS, HINTS } from './hints';
 import { SliderField } from './SliderField';
-import { SymmetryField } from './SymmetryField';
+import { IntModeField } from './IntModeField';
+import { IntOptionsFields } from './IntOptionsFields';
 import { FormatField } from './FormatField';
 import { PresetField } from './PresetField';
 import { fixedBlockOf } from '../spec/formatChoice';
@@ -35,9 +36,10 @@ export function RecipeControls() {
         <>
           <SliderField
             label="Bits" hint={HINTS.bits} testId="control-bits"
-            value={format.bits} min={2} max={8} format={(v) => `${v}-bit`} onChange={setBits}
+            value={format.bits} min={format.mode.startsWith('sym') ? 2 : 1} max={8} format={(v) => `${v}-bit`} onChange={setBits}
           />
-          <SymmetryField />
+          <IntModeField />
+          <IntOptionsFields />
         </>
       )}
       {fixedBlock !== null && (

@@ -1,7 +1,7 @@
 // ui: words for what is on screen: the source chip and the one-sentence explanation of the tensor view.
 import { formatById } from '../quant/formats/registry';
 import { fixedBlockOf } from '../spec/formatChoice';
-import type { Distribution, ExperimentSpec, SyntheticSource } from '../spec/schema';
+import type { Distribution, ExperimentSpec, IntFormat, SyntheticSource } from '../spec/schema';
 
 export const DISTRIBUTION_LABELS: Record<Distribution, string> = {
   gaussian: 'Gaussian', laplace: 'Laplace', 'student-t': 'Student-t', uniform: 'uniform',
@@ -12,6 +12,10 @@ export function sourceLabel(s: SyntheticSource): string {
   const outliers = s.outlierChannels > 0 ? `${s.outlierChannels} outlier ch.` : 'no outliers';
   return `Synthetic ${s.rows}×${s.cols} · ${DISTRIBUTION_LABELS[s.distribution]} · ${outliers}`;
 }
+
+const INT_MODE_WORDS: Record<IntFormat['mode'], string> = {
+  sym: '', 'sym-full': 'full-range symmetric ', asym: 'asymmetric ', 'asym-float': 'float-zero-point asymmetric ',
+};
 
 /** One sentence saying what the tensor view shows for this spec, and one thing to try next. */
 export function explainSpec(spec: ExperimentSpec): string {
@@ -25,7 +29,7 @@ export function explainSpec(spec: ExperimentSpec): string {
     const clause = fixed === null ? granularityClause(g, s.cols, n > 0) : fixed === 0 ? ', fitted to the whole tensor at once.' : ` in its fixed blocks of ${fixed}.`;
     return `${subject}, quantized to ${d?.label ?? format.id} (${d?.explanation.replace(/\.$/, '') ?? ''})${clause}`;
   }
-  const target = `${format.bits}-bit ${format.symmetric ? '' : 'asymmetric '}integers`;
+  const target = `${format.bits}-bit ${INT_MODE_WORDS[format.mode]}integers`;
   return `${subject}, quantized to ${target}${granularityClause(g, s.cols, n > 0)}`;
 }
 

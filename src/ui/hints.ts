@@ -8,9 +8,10 @@ export const HINTS = {
   outliers: 'Input channels (whole columns) scaled up, like the outlier features of LLM.int8().',
   outlierScale: 'How many times larger the outlier channels are than the other weights.',
   intFormat: 'Integer round-to-nearest: a uniform grid per group, symmetric (absmax) or with a zero point (GPTQ).',
-  bits: 'Bits per code: 2ᵇ levels per group (2ᵇ − 1 when symmetric).',
-  symmetric: 'absmax scale, zero maps to zero, codes ±(2^(b-1)−1)',
-  asymmetric: 'min/max range with an integer zero point (GPTQ)',
+  bits: 'Bits per code: 2ᵇ levels per group (2ᵇ − 1 for absmax symmetric).',
+  scaleEncoding: 'How each group\'s scale is stored: fewer bits per scale, slightly coarser scales (E8M0 rounds up to a power of two).',
+  roundingSeed: 'Seed of the stochastic rounding noise: the same seed gives the same codes on CPU and GPU.',
+  clipPercentile: 'Clip |x| at this percentile of the whole tensor before quantizing (nearest rank).',
   blockSize: 'Weights per block: smaller blocks fit the data better but store more scales (32 bits each).',
   logScale: 'Log count axis: shows the tails, where the few large weights and errors live.',
 } as const;
@@ -32,3 +33,25 @@ export const GRANULARITY_HINTS: Record<Granularity['kind'], string> = {
   column: 'one scale per column (input channel)',
   block: 'one scale per block of consecutive weights along a row, as in GPTQ groups and llama.cpp blocks',
 };
+
+export const INT_MODE_OPTIONS = [
+  { mode: 'sym', label: 'Symmetric (absmax)', hint: 'absmax scale, zero maps to zero, codes ±(2^(b-1)−1)' },
+  { mode: 'sym-full', label: 'Symmetric, full range', hint: 'scale 2·absmax/(2^b−1), codes −2^(b-1)…2^(b-1)−1 (GPTQ sym, torchao symmetric)' },
+  { mode: 'asym', label: 'Asymmetric (GPTQ)', hint: 'min/max range with an integer zero point (GPTQ quant.py)' },
+  { mode: 'asym-float', label: 'Asymmetric, float zero (HQQ)', hint: 'min/max land exactly on the grid: the zero point is a float (HQQ)' },
+] as const;
+
+export const SCALE_ENCODING_LABELS = {
+  fp32: 'fp32 (32 bits)', fp16: 'fp16 (16 bits)', bf16: 'bf16 (16 bits)', e4m3: 'FP8 E4M3 (8 bits)', e8m0: 'E8M0 power of two (8 bits)',
+} as const;
+
+export const ROUNDING_HINTS = {
+  nearest: 'Round to the nearest level, ties to even (as WGSL round()).',
+  stochastic: 'Round up with probability equal to the distance: unbiased on average, noisier per weight.',
+} as const;
+
+export const CLIP_HINTS = {
+  none: 'No clipping: the range is the group\'s min/max (or absmax).',
+  percentile: 'Clip the tensor at a percentile of |x|: outliers saturate, everything else gets finer steps.',
+  mse: 'Per group, try ratios 1.00…0.50 of the range and keep the one with the least squared error (OmniQuant-style clipping by grid search).',
+} as const;

@@ -4,7 +4,7 @@ import type { QuantBackend } from '../../src/engine/backend';
 import { createCpuBackend } from '../../src/engine/cpuBackend';
 import { createSourceCache, runExperiment } from '../../src/engine/experiment';
 import { createWebGpuBackend } from '../../src/engine/gpuBackend';
-import { DEFAULT_SPEC } from '../../src/spec/defaults';
+import { DEFAULT_SPEC, intFormat } from '../../src/spec/defaults';
 import type { ExperimentSpec, IntFormat, RegistryFormat } from '../../src/spec/schema';
 import { createTestRuntime } from './harness';
 
@@ -19,7 +19,7 @@ function spec(patch: { source?: Partial<ExperimentSpec['source']>; format?: Part
     ...DEFAULT_SPEC,
     source: { ...DEFAULT_SPEC.source, rows: 256, cols: 384, ...patch.source },
     recipe: {
-      format: patch.format?.kind === 'format' ? patch.format : { kind: 'int', bits: 4, symmetric: true, ...patch.format },
+      format: patch.format?.kind === 'format' ? patch.format : { ...intFormat(4, 'sym'), ...patch.format },
       granularity: { ...DEFAULT_SPEC.recipe.granularity, ...patch.granularity },
     },
   };
@@ -27,9 +27,12 @@ function spec(patch: { source?: Partial<ExperimentSpec['source']>; format?: Part
 
 const CASES: [string, ExperimentSpec][] = [
   ['default recipe on a smaller tensor', spec({})],
-  ['INT3 asym per-column, Student-t', spec({ source: { distribution: 'student-t' }, format: { bits: 3, symmetric: false }, granularity: { kind: 'column' } })],
+  ['INT3 asym per-column, Student-t', spec({ source: { distribution: 'student-t' }, format: { bits: 3, mode: 'asym' }, granularity: { kind: 'column' } })],
   ['INT8 sym per-tensor, Laplace, many outliers', spec({ source: { distribution: 'laplace', outlierChannels: 32 }, format: { bits: 8 }, granularity: { kind: 'tensor' } })],
-  ['INT2 asym block 8 (65 536 groups: a 2-D dispatch)', spec({ source: { rows: 512, cols: 1024, distribution: 'uniform' }, format: { bits: 2, symmetric: false }, granularity: { kind: 'block', blockSize: 8 } })],
+  ['INT2 asym block 8 (65 536 groups: a 2-D dispatch)', spec({ source: { rows: 512, cols: 1024, distribution: 'uniform' }, format: { bits: 2, mode: 'asym' }, granularity: { kind: 'block', blockSize: 8 } })],
+  ['INT4 sym-full, fp16 scales, stochastic rounding', spec({ format: { mode: 'sym-full', scale: 'fp16', rounding: 'stochastic', seed: 7 } })],
+  ['INT3 asym-float per-row, percentile clip 99.5, bf16', spec({ source: { distribution: 'student-t' }, format: { bits: 3, mode: 'asym-float', scale: 'bf16', clip: { kind: 'percentile', p: 99.5 } }, granularity: { kind: 'row' } })],
+  ['INT4 asym block 32, MSE clip search, E8M0 scales', spec({ format: { mode: 'asym', scale: 'e8m0', clip: { kind: 'mse' } }, granularity: { kind: 'block', blockSize: 32 } })],
   ['MXFP4 (table kernel)', spec({ format: { kind: 'format', id: 'mxfp4' } })],
   ['NVFP4 (table kernel, tensor amax)', spec({ source: { distribution: 'laplace' }, format: { kind: 'format', id: 'nvfp4' } })],
   ['NF4 per-column (table kernel)', spec({ format: { kind: 'format', id: 'nf4' }, granularity: { kind: 'column' } })],

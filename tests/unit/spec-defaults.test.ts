@@ -1,10 +1,10 @@
 // tests (spec layer): the default experiment and the short recipe label.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SPEC, recipeLabel } from '../../src/spec/defaults';
+import { DEFAULT_SPEC, intFormat, recipeLabel } from '../../src/spec/defaults';
 import type { Recipe } from '../../src/spec/schema';
 
 const recipe = (bits: number, symmetric: boolean, kind: Recipe['granularity']['kind'], blockSize = 64): Recipe => ({
-  format: { kind: 'int', bits, symmetric },
+  format: intFormat(bits, symmetric ? 'sym' : 'asym'),
   granularity: { kind, blockSize },
 });
 

@@ -31,7 +31,7 @@ describe('experimentSpecSchema', () => {
     for (const d of DISTRIBUTIONS) expect(failingPaths(variant((s) => { s.source.distribution = d; }))).toEqual([]);
     for (const g of GRANULARITIES) expect(failingPaths(variant((s) => { s.recipe.granularity.kind = g; }))).toEqual([]);
     expect(failingPaths(variant((s) => { intOf(s).bits = 2; }))).toEqual([]);
-    expect(failingPaths(variant((s) => { intOf(s).bits = 8; intOf(s).symmetric = false; }))).toEqual([]);
+    expect(failingPaths(variant((s) => { intOf(s).bits = 8; intOf(s).mode = 'asym'; }))).toEqual([]);
     expect(failingPaths(variant((s) => { s.source.seed = 0xffffffff; }))).toEqual([]);
     expect(failingPaths(variant((s) => { s.source.seed = 0; s.source.outlierChannels = 0; s.source.outlierScale = 1; }))).toEqual([]);
     expect(failingPaths(variant((s) => { s.recipe.granularity.blockSize = 1; }))).toEqual([]);
@@ -52,7 +52,10 @@ describe('experimentSpecSchema', () => {
     ['outlierScale 0.5', (s) => { s.source.outlierScale = 0.5; }, 'source.outlierScale'],
     ['version 2', (s) => { (s as { version: number }).version = 2; }, 'version'],
     ['format kind fp', (s) => { (s.recipe.format as { kind: string }).kind = 'fp'; }, 'recipe.format.kind'],
-    ['symmetric as a string', (s) => { (s.recipe.format as { symmetric: unknown }).symmetric = 'yes'; }, 'recipe.format.symmetric'],
+    ['unknown integer mode', (s) => { (s.recipe.format as unknown as { mode: unknown }).mode = 'yes'; }, 'recipe.format.mode'],
+    ['1-bit symmetric', (s) => { intOf(s).bits = 1; intOf(s).mode = 'sym-full'; }, 'recipe.format.bits'],
+    ['float zero point in E8M0', (s) => { intOf(s).mode = 'asym-float'; intOf(s).scale = 'e8m0'; }, 'recipe.format.scale'],
+    ['percentile 80', (s) => { intOf(s).clip = { kind: 'percentile', p: 80 }; }, 'recipe.format.clip.p'],
   ];
   for (const [what, change, path] of rejected) {
     it(`rejects ${what} at ${path}`, () => {
@@ -62,5 +65,22 @@ describe('experimentSpecSchema', () => {
   it('rejects a missing section', () => {
     const { view: _view, ...noView } = DEFAULT_SPEC;
     expect(failingPaths(noView)).toEqual(['view']);
+  });
+});
+
+describe('integer format combinations', () => {
+  it('accepts exactly what the quantizer accepts', async () => {
+    const { intFormatProblem } = await import('../../src/quant/int');
+    const { intFormat } = await import('../../src/spec/defaults');
+    for (const mode of ['sym', 'sym-full', 'asym', 'asym-float'] as const) {
+      for (const scale of ['fp32', 'fp16', 'bf16', 'e4m3', 'e8m0'] as const) {
+        for (const bits of [1, 2, 8]) {
+          const format = { ...intFormat(bits, mode), scale };
+          const { kind: _kind, ...params } = format;
+          const ok = experimentSpecSchema.safeParse({ ...DEFAULT_SPEC, recipe: { ...DEFAULT_SPEC.recipe, format } }).success;
+          expect(ok, `${mode} ${scale} ${bits}`).toBe(intFormatProblem(params) === null);
+        }
+      }
+    }
   });
 });

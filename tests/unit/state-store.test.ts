@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { TensorResult } from '../../src/engine/types';
 import { experimentSpecSchema } from '../../src/spec/schema';
 import { createAppStore } from '../../src/state/store';
+import { intFormat } from '../../src/spec/defaults';
 
 const result = { elapsedMs: 1 } as TensorResult;
 
@@ -88,13 +89,13 @@ describe('format selection', () => {
     const store = createAppStore();
     const s = store.getState();
     s.setBits(6);
-    s.setSymmetric(false);
+    s.setIntMode('asym');
     s.setFormat('mxfp4');
     expect(store.getState().spec.recipe.format).toEqual({ kind: 'format', id: 'mxfp4' });
     store.getState().setBits(3); // ignored: MXFP4 has no bits control
     expect(store.getState().spec.recipe.format).toEqual({ kind: 'format', id: 'mxfp4' });
     store.getState().setFormat('int');
-    expect(store.getState().spec.recipe.format).toEqual({ kind: 'int', bits: 6, symmetric: false });
+    expect(store.getState().spec.recipe.format).toEqual({ ...intFormat(6, 'asym') });
     expect(() => experimentSpecSchema.parse(store.getState().spec)).not.toThrow();
   });
 });
@@ -102,10 +103,27 @@ describe('format selection', () => {
 describe('presets', () => {
   it('setRecipe applies a preset and keeps its integer settings for later', () => {
     const store = createAppStore();
-    store.getState().setRecipe({ format: { kind: 'int', bits: 8, symmetric: true }, granularity: { kind: 'row', blockSize: 64 } });
+    store.getState().setRecipe({ format: intFormat(8, 'sym'), granularity: { kind: 'row', blockSize: 64 } });
     store.getState().setFormat('nvfp4');
     store.getState().setFormat('int');
-    expect(store.getState().spec.recipe.format).toEqual({ kind: 'int', bits: 8, symmetric: true });
-    expect(() => store.getState().setRecipe({ format: { kind: 'int', bits: 12, symmetric: true }, granularity: { kind: 'row', blockSize: 64 } })).toThrow();
+    expect(store.getState().spec.recipe.format).toEqual(intFormat(8, 'sym'));
+    expect(() => store.getState().setRecipe({ format: intFormat(12, 'sym'), granularity: { kind: 'row', blockSize: 64 } })).toThrow();
+  });
+});
+
+describe('integer settings', () => {
+  it('adjusts combinations the quantizer refuses instead of producing an invalid spec', () => {
+    const store = createAppStore();
+    const s = store.getState();
+    s.setIntMode('asym');
+    s.setBits(1);
+    s.setIntMode('sym'); // 1-bit symmetric does not exist: bits rise to 2
+    expect((store.getState().spec.recipe.format as IntFormat).bits).toBe(2);
+    s.setIntMode('asym-float');
+    s.setScaleEncoding('e8m0'); // a float zero point cannot be stored in E8M0: fp32 instead
+    expect((store.getState().spec.recipe.format as IntFormat).scale).toBe('fp32');
+    s.setClip({ kind: 'percentile', p: 120 });
+    expect((store.getState().spec.recipe.format as IntFormat).clip).toEqual({ kind: 'percentile', p: 100 });
+    expect(() => experimentSpecSchema.parse(store.getState().spec)).not.toThrow();
   });
 });

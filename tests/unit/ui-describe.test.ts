@@ -1,7 +1,7 @@
 // tests (ui layer): the source chip, the view's explanation sentence and the status sentence.
 import { describe, expect, it } from 'vitest';
 import type { TensorResult } from '../../src/engine/types';
-import { DEFAULT_SPEC } from '../../src/spec/defaults';
+import { DEFAULT_SPEC, intFormat } from '../../src/spec/defaults';
 import type { ExperimentSpec } from '../../src/spec/schema';
 import { INITIAL_RUN } from '../../src/state/runSlice';
 import { explainSpec, sourceLabel } from '../../src/ui/describe';
@@ -34,7 +34,7 @@ describe('explainSpec', () => {
     expect(explainSpec(withGranularity('block', 4096))).toContain('acts as per-row');
   });
   it('names asymmetric formats', () => {
-    const spec = { ...DEFAULT_SPEC, recipe: { ...DEFAULT_SPEC.recipe, format: { kind: 'int' as const, bits: 3, symmetric: false } } };
+    const spec = { ...DEFAULT_SPEC, recipe: { ...DEFAULT_SPEC.recipe, format: intFormat(3, 'asym') } };
     expect(explainSpec(spec)).toContain('3-bit asymmetric integers');
   });
 });
