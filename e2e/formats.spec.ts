@@ -54,3 +54,23 @@ test('MXFP4, NF4 + double quant and presets follow the reference; INT settings s
     expectMatchesReference(await app.metrics(), referenceMetrics(withRecipe(DEFAULT_SPEC, { format: { bits: 8 }, granularity: { kind: 'row' } })), 'INT8 per-row again');
   });
 });
+
+test('a typed codebook computes the reference numbers; a broken one is refused with a message and nothing changes', async ({ page }, testInfo) => {
+  const app = new Playground(page);
+  await app.open('/');
+  await app.waitForResult();
+  await page.getByTestId('control-format').selectOption('codebook');
+  await app.waitForResult();
+  const box = page.getByTestId('control-codebook');
+  await box.fill('-1, -0.4, -0.1, 0, 0.1, 0.4, 1');
+  await app.waitForResult();
+  const levels = [-1, -0.4, -0.1, 0, 0.1, 0.4, 1];
+  const expected = referenceMetrics(withRecipe(DEFAULT_SPEC, { format: { kind: 'codebook', levels, scaling: 'absmax' } }));
+  expectMatchesReference(await app.metrics(), expected, 'typed codebook');
+  const before = await app.metrics();
+  await box.fill('-1, zero, 1');
+  await expect(page.getByTestId('codebook-error')).toBeVisible();
+  await expect(page.getByTestId('codebook-error')).toContainText('still in use');
+  expect(await app.metrics()).toEqual(before);
+  await app.screenshot('typed-codebook-error.png', testInfo);
+});

@@ -5,7 +5,7 @@ import { syntheticMatrix } from '../src/model/synthetic';
 import { bitsPerWeightOf, layoutFor, quantizeWith } from '../src/quant/apply';
 import { errorMetrics, errorSums } from '../src/quant/metrics';
 import { formatChoice } from '../src/spec/formatChoice';
-import type { ExperimentSpec, IntFormat, RegistryFormat } from '../src/spec/schema';
+import type { ExperimentSpec, IntFormat, RegistryFormat, UserCodebookFormat } from '../src/spec/schema';
 
 /** The four numbers the metrics panel shows in data-value (MSE, SQNR in dB, max |error|, bits per weight). */
 export interface ReferenceMetrics {
@@ -44,12 +44,12 @@ export function referenceMetrics(spec: ExperimentSpec): ReferenceMetrics {
 /** A copy of `spec` with the recipe patched (format and granularity merged shallowly). */
 export function withRecipe(
   spec: ExperimentSpec,
-  patch: { format?: Partial<IntFormat> | RegistryFormat; granularity?: Partial<ExperimentSpec['recipe']['granularity']> },
+  patch: { format?: Partial<IntFormat> | RegistryFormat | UserCodebookFormat; granularity?: Partial<ExperimentSpec['recipe']['granularity']> },
 ): ExperimentSpec {
   return {
     ...spec,
     recipe: {
-      format: patch.format?.kind === 'format' ? patch.format : { ...(spec.recipe.format as IntFormat), ...patch.format },
+      format: patch.format?.kind === 'format' || patch.format?.kind === 'codebook' ? patch.format : { ...(spec.recipe.format as IntFormat), ...patch.format },
       granularity: { ...spec.recipe.granularity, ...patch.granularity },
     },
   };

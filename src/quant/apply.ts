@@ -11,12 +11,14 @@ import { ggmlRoundTrip, type GgmlBlockType } from './ggml';
 import { dequantizeScaledFp, quantizeScaledFp } from './formats/scaledFp';
 import { type GroupKind, type GroupLayout, groupIndices, groupLayout } from './groups';
 import { quantizeNonuniform } from './nonuniform/apply';
+import { dequantizeUserCodebook, quantizeUserCodebook, userBitsPerWeight, type UserScaling } from './nonuniform/userCodebook';
 import { dequantizeInt, groupLevels, intBitsPerWeight, type IntFormatParams, quantizeInt } from './int';
 
 /** What to quantize with: the integer quantizer, or a registry format by id (src/quant/formats/registry.ts). */
 export type FormatChoice =
   | { readonly kind: 'int'; readonly params: IntFormatParams }
-  | { readonly kind: 'format'; readonly id: string };
+  | { readonly kind: 'format'; readonly id: string }
+  | { readonly kind: 'codebook'; readonly levels: readonly number[]; readonly scaling: UserScaling };
 
 /** A dequantized tensor with what the views need to explain it. */
 export interface Quantization {
@@ -30,6 +32,7 @@ export interface Quantization {
 /** Codes plus every scale, zero point and tensor scale, per weight, for n weights in `groups` groups. */
 export function bitsPerWeightOf(choice: FormatChoice, n: number, groups: number): number {
   if (choice.kind === 'int') return intBitsPerWeight(choice.params, n, groups);
+  if (choice.kind === 'codebook') return userBitsPerWeight(choice.levels.length, choice.scaling, 'fp32', n, groups);
   const desc = formatById(choice.id);
   assert(desc, `unknown format "${choice.id}"`);
   return desc.bpw(n, groups);
@@ -67,6 +70,11 @@ export function quantizeWith(x: Float32Array, layout: GroupLayout, choice: Forma
   if (choice.kind === 'int') {
     const q = quantizeInt(x, layout, choice.params);
     return { xhat: dequantizeInt(q), groupScales: q.scales, levels: (g) => groupLevels(choice.params, q.scales[g], q.zeros[g]) };
+  }
+  if (choice.kind === 'codebook') {
+    const q = quantizeUserCodebook(x, layout, choice.levels, choice.scaling);
+    const scales = choice.scaling === 'raw' ? new Float32Array(layout.groupCount).fill(1) : q.scales;
+    return { xhat: dequantizeUserCodebook(q), groupScales: scales, levels: (g) => scaled(q.levels, scales[g]) };
   }
   const fp = FP_ELEMENTS[choice.id];
   if (fp) {

@@ -39,7 +39,9 @@ function intLabel(f: IntFormat): string {
 /** A short readable chip for a recipe, e.g. "INT4 sym · block 64" or "MXFP4 · block 32". */
 export function recipeLabel(recipe: Recipe): string {
   const { format, granularity } = recipe;
-  const fmt = format.kind === 'int' ? intLabel(format) : formatById(format.id)?.label ?? format.id;
+  const fmt = format.kind === 'int' ? intLabel(format)
+    : format.kind === 'codebook' ? `codebook (${format.levels.length} levels${format.scaling === 'raw' ? ', raw' : ''})`
+    : formatById(format.id)?.label ?? format.id;
   const fixed = fixedBlockOf(recipe);
   const gran = fixed !== null ? (fixed === 0 ? 'per-tensor' : `block ${fixed}`) : granularity.kind === 'block' ? `block ${granularity.blockSize}` : `per-${granularity.kind}`;
   return `${fmt} · ${gran}`;

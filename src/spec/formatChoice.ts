@@ -7,6 +7,7 @@ import type { Recipe } from './schema';
 export function formatChoice(recipe: Recipe): FormatChoice {
   const f = recipe.format;
   if (f.kind === 'format') return { kind: 'format', id: f.id };
+  if (f.kind === 'codebook') return { kind: 'codebook', levels: f.levels, scaling: f.scaling };
   const { kind: _kind, ...params } = f;
   return { kind: 'int', params };
 }

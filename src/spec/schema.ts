@@ -62,6 +62,13 @@ export const registryFormatSchema = z.object({
   id: z.enum(REGISTRY_FORMAT_IDS),
 });
 
+/** A codebook the user typed: its levels (2..256, distinct) scaled by each group's absmax, or used as raw values. */
+export const userCodebookSchema = z.object({
+  kind: z.literal('codebook'),
+  levels: z.array(z.number().finite()).min(2).max(256).refine((l) => new Set(l.map(Math.fround)).size === l.length, 'levels must be distinct'),
+  scaling: z.enum(['absmax', 'raw']),
+});
+
 export const granularitySchema = z.object({
   kind: z.enum(GRANULARITIES),
   /** Elements per block along a row; used when kind is 'block'. */
@@ -69,7 +76,7 @@ export const granularitySchema = z.object({
 });
 
 export const recipeSchema = z.object({
-  format: z.discriminatedUnion('kind', [intFormatSchema, registryFormatSchema]),
+  format: z.discriminatedUnion('kind', [intFormatSchema, registryFormatSchema, userCodebookSchema]),
   granularity: granularitySchema,
 });
 
@@ -90,6 +97,7 @@ export type Granularity = z.infer<typeof granularitySchema>;
 export type SyntheticSource = z.infer<typeof syntheticSourceSchema>;
 export type IntFormat = z.infer<typeof intFormatSchema>;
 export type RegistryFormat = z.infer<typeof registryFormatSchema>;
+export type UserCodebookFormat = z.infer<typeof userCodebookSchema>;
 export type RegistryFormatId = (typeof REGISTRY_FORMAT_IDS)[number];
 export type Recipe = z.infer<typeof recipeSchema>;
 export type ExperimentSpec = z.infer<typeof experimentSpecSchema>;

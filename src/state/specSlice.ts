@@ -4,7 +4,7 @@ import { DEFAULT_SPEC, intFormat } from '../spec/defaults';
 import {
   type Distribution, type ExperimentSpec, experimentSpecSchema, type Granularity, granularitySchema,
   type IntFormat, intFormatSchema, type Recipe, recipeSchema, registryFormatSchema, type RegistryFormatId,
-  syntheticSourceSchema,
+  syntheticSourceSchema, type UserCodebookFormat, userCodebookSchema,
 } from '../spec/schema';
 
 export interface SpecSlice {
@@ -20,8 +20,10 @@ export interface SpecSlice {
   setOutlierScale(scale: number): void;
   /** Replaces the recipe (a preset); throws (zod) when it is not valid. */
   setRecipe(recipe: Recipe): void;
-  /** The integer quantizer ('int', restoring its last bits and range) or a registry format by id. */
-  setFormat(id: 'int' | RegistryFormatId): void;
+  /** The integer quantizer ('int'), the typed codebook ('codebook'), each restoring its last settings, or a registry format by id. */
+  setFormat(id: 'int' | 'codebook' | RegistryFormatId): void;
+  /** Levels and scaling of the typed codebook; throws (zod) when they are not valid. */
+  setCodebook(levels: number[], scaling: UserCodebookFormat['scaling']): void;
   /**
    * Integer settings; ignored while a registry format is selected. A change the quantizer cannot
    * take (1-bit symmetric, a float zero point in E8M0) is adjusted: bits rise to the mode's minimum,
@@ -73,6 +75,7 @@ export const createSpecSlice: StateCreator<SpecSlice> = (set, get) => {
     set(({ spec }) => ({ spec: { ...spec, recipe: { ...spec.recipe, format } } }));
   // The integer settings survive a detour through other formats.
   let lastInt: IntFormat = DEFAULT_SPEC.recipe.format.kind === 'int' ? DEFAULT_SPEC.recipe.format : intFormat(4, 'sym');
+  let lastCodebook: UserCodebookFormat = { kind: 'codebook', levels: [-1, -0.5, -0.25, 0, 0.25, 0.5, 1], scaling: 'absmax' };
   const intPatch = (patch: Partial<IntFormat>) => {
     const current = get().spec.recipe.format;
     if (current.kind !== 'int') return;
@@ -99,9 +102,14 @@ export const createSpecSlice: StateCreator<SpecSlice> = (set, get) => {
     setRecipe: (recipe) => {
       const valid = recipeSchema.parse(recipe);
       if (valid.format.kind === 'int') lastInt = valid.format;
+      if (valid.format.kind === 'codebook') lastCodebook = valid.format;
       set(({ spec }) => ({ spec: { ...spec, recipe: valid } }));
     },
-    setFormat: (id) => setRecipeFormat(id === 'int' ? lastInt : registryFormatSchema.parse({ kind: 'format', id })),
+    setFormat: (id) => setRecipeFormat(id === 'int' ? lastInt : id === 'codebook' ? lastCodebook : registryFormatSchema.parse({ kind: 'format', id })),
+    setCodebook: (levels, scaling) => {
+      lastCodebook = userCodebookSchema.parse({ kind: 'codebook', levels, scaling });
+      setRecipeFormat(lastCodebook);
+    },
     setBits: (bits) => intPatch({ bits: clampTo(fmt.bits, bits) }),
     setIntMode: (mode) => intPatch({ mode: fmt.mode.parse(mode) }),
     setScaleEncoding: (scale) => intPatch({ scale: fmt.scale.parse(scale) }),

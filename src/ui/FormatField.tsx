@@ -28,17 +28,18 @@ export function FormatField() {
   const id = useId();
   const format = useAppStore((s) => s.spec.recipe.format);
   const setFormat = useAppStore((s) => s.setFormat);
-  const value = format.kind === 'int' ? 'int' : format.id;
+  const value = format.kind === 'format' ? format.id : format.kind;
   const desc = FORMATS.find((f) => f.id === value);
-  const hint = desc ? `${desc.explanation} Source: ${desc.source}.` : HINTS.intFormat;
+  const hint = desc ? `${desc.explanation} Source: ${desc.source}.` : format.kind === 'codebook' ? HINTS.userCodebook : HINTS.intFormat;
   const families = [...new Set(FORMATS.map((f) => f.family))];
   return (
     <Field id={id} label="Format" hint={hint}>
       <select
         {...hintProps(id, hint)} data-testid="control-format" value={value}
-        onChange={(e) => setFormat(e.currentTarget.value as 'int' | RegistryFormatId)}
+        onChange={(e) => setFormat(e.currentTarget.value as 'int' | 'codebook' | RegistryFormatId)}
       >
-        <option value="int">Integer (INT2–INT8)</option>
+        <option value="int">Integer (INT1–INT8)</option>
+        <option value="codebook">Your own codebook…</option>
         {families.map((fam) => (
           <optgroup key={fam} label={FAMILY_LABELS[fam]}>
             {FORMATS.filter((f) => f.family === fam).map((f) => (

@@ -5,6 +5,7 @@ import { useAppStore } from '../state/store';
 import { Field, hintProps } from './Field';
 import { GRANULARITY_HINTS, GRANULARITY_LABELS, HINTS } from './hints';
 import { SliderField } from './SliderField';
+import { CodebookField } from './CodebookField';
 import { IntModeField } from './IntModeField';
 import { IntOptionsFields } from './IntOptionsFields';
 import { FormatField } from './FormatField';
@@ -42,6 +43,7 @@ export function RecipeControls() {
           <IntOptionsFields />
         </>
       )}
+      <CodebookField />
       {fixedBlock !== null && (
         <p className="field-note" role="note">
           {fixedBlock === 0 ? 'This format works on the whole tensor at once.' : `This format fixes its block: ${fixedBlock} weights share a scale.`}

@@ -29,6 +29,10 @@ export function explainSpec(spec: ExperimentSpec): string {
     const clause = fixed === null ? granularityClause(g, s.cols, n > 0) : fixed === 0 ? ', fitted to the whole tensor at once.' : ` in its fixed blocks of ${fixed}.`;
     return `${subject}, quantized to ${d?.label ?? format.id} (${d?.explanation.replace(/\.$/, '') ?? ''})${clause}`;
   }
+  if (format.kind === 'codebook') {
+    const how = format.scaling === 'raw' ? 'used as raw values' : 'scaled by each group\'s absmax';
+    return `${subject}, quantized to your ${format.levels.length}-level codebook (${how})${format.scaling === 'raw' ? '.' : granularityClause(g, s.cols, n > 0)}`;
+  }
   const target = `${format.bits}-bit ${INT_MODE_WORDS[format.mode]}integers`;
   return `${subject}, quantized to ${target}${granularityClause(g, s.cols, n > 0)}`;
 }

@@ -7,6 +7,8 @@ export const HINTS = {
   newSeed: 'Draw another tensor from the same distribution.',
   outliers: 'Input channels (whole columns) scaled up, like the outlier features of LLM.int8().',
   outlierScale: 'How many times larger the outlier channels are than the other weights.',
+  userCodebook: 'Levels you type, scaled by each group\'s absmax (or used as raw values); each weight goes to the nearest level.',
+  codebookLevels: 'Comma- or space-separated numbers, 2 to 256 distinct values, e.g. -1, -0.5, 0, 0.5, 1.',
   intFormat: 'Integer round-to-nearest: a uniform grid per group, symmetric (absmax) or with a zero point (GPTQ).',
   bits: 'Bits per code: 2ᵇ levels per group (2ᵇ − 1 for absmax symmetric).',
   scaleEncoding: 'How each group\'s scale is stored: fewer bits per scale, slightly coarser scales (E8M0 rounds up to a power of two).',

@@ -13,6 +13,8 @@ const choices: [string, FormatChoice][] = [
   ...FORMATS.map((d): [string, FormatChoice] => [d.id, { kind: 'format', id: d.id }]),
   ['int4 sym', { kind: 'int', params: { bits: 4, symmetric: true } }],
   ['int3 asym', { kind: 'int', params: { bits: 3, symmetric: false } }],
+  ['typed codebook (absmax)', { kind: 'codebook', levels: [-1, -0.3, 0, 0.3, 1], scaling: 'absmax' }],
+  ['typed codebook (raw)', { kind: 'codebook', levels: [-0.05, -0.01, 0, 0.01, 0.05], scaling: 'raw' }],
 ];
 
 describe('quantizeWith', () => {

@@ -127,3 +127,17 @@ describe('integer settings', () => {
     expect(() => experimentSpecSchema.parse(store.getState().spec)).not.toThrow();
   });
 });
+
+describe('typed codebook', () => {
+  it('is kept across format switches and validated', () => {
+    const store = createAppStore();
+    store.getState().setFormat('codebook');
+    expect(store.getState().spec.recipe.format.kind).toBe('codebook');
+    store.getState().setCodebook([-2, 0, 1], 'raw');
+    store.getState().setFormat('nf4');
+    store.getState().setFormat('codebook');
+    expect(store.getState().spec.recipe.format).toEqual({ kind: 'codebook', levels: [-2, 0, 1], scaling: 'raw' });
+    expect(() => store.getState().setCodebook([1, 1], 'absmax')).toThrow();
+    expect(() => experimentSpecSchema.parse(store.getState().spec)).not.toThrow();
+  });
+});
