@@ -237,12 +237,7 @@ fn encode(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw
   for (var i = i0; i <= i1; i++) {
     let g = group_of(i);
     let code = code_of(x[i], i, invs[g], zeros[g]);
-    let bit = i * BITS;
-    if (bit < first_bit) {
-      word |= code >> (first_bit - bit);
-    } else {
-      word |= code << (bit - first_bit);
-    }
+    word |= code_into_word(code, i, BITS, w);
   }
   words[w] = word;
 }

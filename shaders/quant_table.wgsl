@@ -279,12 +279,7 @@ fn encode(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw
   var word = 0u;
   for (var i = i0; i <= i1; i++) {
     let code = element_code(i);
-    let bit = i * BITS;
-    if (bit < first_bit) {
-      word |= code >> (first_bit - bit);
-    } else {
-      word |= code << (bit - first_bit);
-    }
+    word |= code_into_word(code, i, BITS, w);
   }
   words[w] = word;
 }

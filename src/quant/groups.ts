@@ -50,3 +50,10 @@ export function groupIndices(layout: GroupLayout, g: number): number[] {
   }
   return out;
 }
+
+/** Largest |x[i]| over the indices `idx` (0 for an empty list): the absmax every absmax-scaled format starts from. */
+export function absMaxOf(x: Float32Array, idx: readonly number[]): number {
+  let amax = 0;
+  for (const i of idx) amax = Math.max(amax, Math.abs(x[i]));
+  return amax;
+}

@@ -1,7 +1,7 @@
 // quant: absmax-scaled codebook blocks (bitsandbytes NF4/FP4 style), scale encodings and bnb double quant.
 import { assert } from '../../lib/assert';
 import { divRn, f32 } from '../../lib/f32';
-import { type GroupLayout, groupIndices, groupOf } from '../groups';
+import { type GroupLayout, absMaxOf, groupIndices, groupOf } from '../groups';
 import { packCodes, unpackCode } from '../pack';
 import type { Codebook } from './codebooks';
 import { linspaceF32 } from './codebooks';
@@ -60,8 +60,7 @@ export function quantizeAbsmax(
   const scales = new Float32Array(layout.groupCount);
   for (let g = 0; g < layout.groupCount; g++) {
     const idx = groupIndices(layout, g);
-    let amax = 0;
-    for (const i of idx) amax = Math.max(amax, Math.abs(x[i]));
+    const amax = absMaxOf(x, idx);
     scales[g] = storeScale(amax, scaleType);
     const inv = divRn(1, scales[g]);
     for (const i of idx) codes[i] = codebook.encode(f32(x[i] * inv));

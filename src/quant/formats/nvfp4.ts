@@ -1,7 +1,7 @@
 // quant: NVIDIA NVFP4: E2M1 elements, an E4M3 scale per 16-element block and an fp32 tensor scale.
 import { assert } from '../../lib/assert';
 import { divRn, f32, F32_MIN_NORMAL } from '../../lib/f32';
-import { type GroupLayout, groupIndices, groupOf } from '../groups';
+import { type GroupLayout, absMaxOf, groupIndices, groupOf } from '../groups';
 import { packCodes, unpackCode } from '../pack';
 import { E2M1, E4M3 } from './fp';
 
@@ -40,8 +40,7 @@ export function quantizeNvfp4(x: Float32Array, layout: GroupLayout): Nvfp4Quanti
   const blockScales = new Uint8Array(layout.groupCount);
   for (let g = 0; g < layout.groupCount; g++) {
     const idx = groupIndices(layout, g);
-    let bmax = 0;
-    for (const i of idx) bmax = Math.max(bmax, Math.abs(x[i]));
+    const bmax = absMaxOf(x, idx);
     const s = divRn(divRn(bmax, E2M1.max), tensorScale);
     blockScales[g] = E4M3.encode(Math.min(E4M3.max, Math.max(NVFP4_MIN_BLOCK_SCALE, s)));
     const total = f32(tensorScale * E4M3.decode(blockScales[g]));

@@ -1,7 +1,7 @@
 // quant: a floating-point element format (FP8/FP6/FP4) with an fp32 absmax scale per group, so any tensor fills the format's range.
 import { assert } from '../../lib/assert';
 import { divRn, f32 } from '../../lib/f32';
-import { type GroupLayout, groupIndices, groupOf } from '../groups';
+import { type GroupLayout, absMaxOf, groupIndices, groupOf } from '../groups';
 import { packCodes, unpackCode } from '../pack';
 import type { FpFormat } from './fp';
 
@@ -25,8 +25,7 @@ export function quantizeScaledFp(x: Float32Array, layout: GroupLayout, format: F
   const scales = new Float32Array(layout.groupCount);
   for (let g = 0; g < layout.groupCount; g++) {
     const idx = groupIndices(layout, g);
-    let amax = 0;
-    for (const i of idx) amax = Math.max(amax, Math.abs(x[i]));
+    const amax = absMaxOf(x, idx);
     const scale = divRn(amax, format.max);
     const inv = scale === 0 ? 0 : divRn(1, scale);
     scales[g] = scale;

@@ -2,7 +2,7 @@
 import { assert } from '../../lib/assert';
 import { divRn, f32 } from '../../lib/f32';
 import { SCALE_BITS, type ScaleType, storeScale } from '../formats/absmax';
-import { type GroupLayout, groupIndices, groupOf } from '../groups';
+import { type GroupLayout, absMaxOf, groupIndices, groupOf } from '../groups';
 import { packCodes, unpackCode } from '../pack';
 
 /**
@@ -75,8 +75,7 @@ export function quantizeLog(x: Float32Array, layout: GroupLayout, format: LogFor
   const scales = new Float32Array(layout.groupCount);
   for (let g = 0; g < layout.groupCount; g++) {
     const idx = groupIndices(layout, g);
-    let amax = 0;
-    for (const i of idx) amax = Math.max(amax, Math.abs(x[i]));
+    const amax = absMaxOf(x, idx);
     scales[g] = storeScale(amax, scaleType);
     const inv = scales[g] === 0 ? 0 : divRn(1, scales[g]);
     for (const i of idx) {

@@ -3,7 +3,7 @@ import { assert } from '../../lib/assert';
 import { divRn, f32 } from '../../lib/f32';
 import { SCALE_BITS, type ScaleType, storeScale } from '../formats/absmax';
 import type { Codebook } from '../formats/codebooks';
-import { type GroupLayout, groupIndices, groupOf } from '../groups';
+import { type GroupLayout, absMaxOf, groupIndices, groupOf } from '../groups';
 import { packCodes, unpackCode } from '../pack';
 import { storedCodebook } from './lloydMax';
 
@@ -97,8 +97,7 @@ export function quantizeUserCodebook(
   } else {
     for (let g = 0; g < layout.groupCount; g++) {
       const idx = groupIndices(layout, g);
-      let amax = 0;
-      for (const i of idx) amax = Math.max(amax, Math.abs(x[i]));
+      const amax = absMaxOf(x, idx);
       scales[g] = storeScale(amax, scaleType);
       const inv = scales[g] === 0 ? 0 : divRn(1, scales[g]);
       for (const i of idx) codes[i] = cb.encode(f32(x[i] * inv));
