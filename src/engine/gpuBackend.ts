@@ -4,7 +4,10 @@ import { decodeErrorStats, encodeErrorStats } from '../gpu/kernels/errorStats';
 import { encodeIntQuant } from '../gpu/kernels/quantInt';
 import { readBuffers } from '../gpu/readback';
 import { destroyRuntime, type GpuRuntime, uploadStorage } from '../gpu/runtime';
-import { ABSMAX_CODEBOOKS, elementValues, type FormatChoice, FP_ELEMENTS, quantizeWith, scaled } from '../quant/apply';
+import { ABSMAX_CODEBOOKS, elementValues, type FormatChoice, FP_ELEMENTS, quantizeWith, scaled, usedLevels } from '../quant/apply';
+import { GGML_TYPE_OF } from '../quant/formats/registry';
+import { type GgmlBlockType, ggmlQuantizeTensor } from '../quant/ggml';
+import { encodeGgmlDequant, encodeGgmlQuant, hasGgmlGpuQuant, uploadGgmlBytes } from '../gpu/kernels/quantGgml';
 import { E2M1 } from '../quant/formats/fp';
 import { MX_ELEMENTS } from '../quant/formats/mx';
 import { bitsF32, encodeTableQuant, type TableFormat } from '../gpu/kernels/quantTable';
@@ -13,7 +16,7 @@ import { groupLevels, intClipThreshold } from '../quant/int';
 import { argmax, type QuantBackend, type QuantJobOutput } from './backend';
 
 export function createWebGpuBackend(rt: GpuRuntime): QuantBackend {
-  /** Formats without a kernel (NF4 + double quant, IQ4_NL, ggml, non-uniform): quantize with the CPU reference, measure on the GPU. */
+  /** Formats without a kernel (NF4 + double quant, IQ4_NL, non-uniform, typed codebooks): quantize with the CPU reference, measure on the GPU. */
   async function runMeasuredOnGpu(x: Float32Array, layout: GroupLayout, choice: FormatChoice): Promise<QuantJobOutput> {
     const q = quantizeWith(x, layout, choice);
     const encoder = rt.device.createCommandEncoder({ label: 'lowbit.measure_job' });
@@ -70,13 +73,39 @@ export function createWebGpuBackend(rt: GpuRuntime): QuantBackend {
     }
   }
 
+  /** ggml formats: legacy blocks quantized on the GPU, K-quants on the CPU; every format decoded on the GPU. */
+  async function runGgml(x: Float32Array, layout: GroupLayout, type: GgmlBlockType): Promise<QuantJobOutput> {
+    const { lines: rows, lineLen: cols } = layout;
+    const encoder = rt.device.createCommandEncoder({ label: 'lowbit.ggml_job' });
+    const xBuf = uploadStorage(rt, x, 'source.x');
+    const quant = hasGgmlGpuQuant(type) ? encodeGgmlQuant(rt, encoder, xBuf, type, rows, cols) : null;
+    const bytes = quant?.bytes ?? uploadGgmlBytes(rt, ggmlQuantizeTensor(type, x, rows, cols), 'ggml.bytes');
+    const d = encodeGgmlDequant(rt, encoder, bytes, type, rows, cols);
+    const s = encodeErrorStats(rt, encoder, xBuf, d.xhat, x.length);
+    try {
+      // x̂ comes back because a ggml block's grid varies by sub-block: the lines show the values it uses.
+      const [xhatBytes, totals, hist] = await readBuffers(rt.device, encoder, [d.xhat, s.totals, s.hist]);
+      const { groupScales, levels } = usedLevels(new Float32Array(xhatBytes, 0, x.length), layout);
+      const widestGroup = argmax(groupScales);
+      return {
+        widestGroup, widestLevels: levels(widestGroup), quantizedOn: quant ? 'webgpu' : 'cpu',
+        ...decodeErrorStats(new Float32Array(totals), new Uint32Array(hist), x.length),
+      };
+    } finally {
+      void rt.pool.releaseAfterSubmit([xBuf, bytes, ...(quant ? [quant.uniform] : []), d.uniform, d.xhat, s.totals, s.hist, ...s.scratch]);
+    }
+  }
+
   return {
     device: { backend: 'webgpu', description: `WebGPU · ${rt.ctx.adapterName}` },
     async run(x, layout, choice) {
       ensureAlive(rt.ctx);
       const table = choice.kind === 'format' ? tableFormatOf(choice.id) : null;
+      const ggml = choice.kind === 'format' ? GGML_TYPE_OF[choice.id] : undefined;
       return withErrorScopes(rt.device, 'quantize job', () =>
-        choice.kind === 'int' ? runInt(x, layout, choice) : table ? runTable(x, layout, table) : runMeasuredOnGpu(x, layout, choice));
+        choice.kind === 'int' ? runInt(x, layout, choice)
+          : table ? runTable(x, layout, table)
+            : ggml ? runGgml(x, layout, ggml) : runMeasuredOnGpu(x, layout, choice));
     },
     dispose() { destroyRuntime(rt); },
   };

@@ -9,7 +9,7 @@ import { dequantizeNvfp4, quantizeNvfp4 } from './formats/nvfp4';
 import { formatById, GGML_TYPE_OF } from './formats/registry';
 import { ggmlRoundTrip, type GgmlBlockType } from './ggml';
 import { dequantizeScaledFp, quantizeScaledFp } from './formats/scaledFp';
-import { type GroupKind, type GroupLayout, groupIndices, groupLayout } from './groups';
+import { absMaxOf, type GroupKind, type GroupLayout, groupIndices, groupLayout } from './groups';
 import { quantizeNonuniform } from './nonuniform/apply';
 import { dequantizeUserCodebook, quantizeUserCodebook, userBitsPerWeight, type UserScaling } from './nonuniform/userCodebook';
 import { dequantizeInt, groupLevels, intBitsPerWeight, type IntFormatParams, quantizeInt } from './int';
@@ -115,7 +115,12 @@ export function quantizeWith(x: Float32Array, layout: GroupLayout, choice: Forma
  */
 function ggmlQuantization(x: Float32Array, layout: GroupLayout, type: GgmlBlockType): Quantization {
   const xhat = ggmlRoundTrip(type, x, layout.lines, layout.lineLen);
+  return { xhat, ...usedLevels(xhat, layout) };
+}
+
+/** Each group's largest |value| and the distinct values it uses: the "levels" of formats whose grid varies inside a group. */
+export function usedLevels(xhat: Float32Array, layout: GroupLayout): Pick<Quantization, 'groupScales' | 'levels'> {
   const used = (g: number) => groupIndices(layout, g).map((i) => xhat[i]);
-  const groupScales = Float32Array.from({ length: layout.groupCount }, (_, g) => Math.max(...used(g).map(Math.abs)));
-  return { xhat, groupScales, levels: (g) => [...new Set(used(g))].sort((a, b) => a - b) };
+  const groupScales = Float32Array.from({ length: layout.groupCount }, (_, g) => absMaxOf(xhat, groupIndices(layout, g)));
+  return { groupScales, levels: (g) => [...new Set(used(g))].sort((a, b) => a - b) };
 }

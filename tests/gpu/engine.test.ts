@@ -38,7 +38,9 @@ const CASES: [string, ExperimentSpec][] = [
   ['NF4 per-column (table kernel)', spec({ format: { kind: 'format', id: 'nf4' }, granularity: { kind: 'column' } })],
   ['FP8 E4M3 per-row (table kernel, absmax-scaled)', spec({ format: { kind: 'format', id: 'fp8-e4m3' }, granularity: { kind: 'row' } })],
   ['NF4 + double quant per-row (CPU quantization, GPU statistics)', spec({ format: { kind: 'format', id: 'nf4-dq' }, granularity: { kind: 'row' } })],
-  ['llama.cpp Q4_K (CPU quantization, GPU statistics)', spec({ source: { cols: 512 }, format: { kind: 'format', id: 'q4_k' } })],
+  ['llama.cpp Q4_0 (GPU quantization and decode)', spec({ format: { kind: 'format', id: 'q4_0' } })],
+  ['llama.cpp Q5_1 per Student-t (GPU quantization and decode)', spec({ source: { distribution: 'student-t' }, format: { kind: 'format', id: 'q5_1' } })],
+  ['llama.cpp Q4_K (CPU quantization, GPU decode)', spec({ source: { cols: 512 }, format: { kind: 'format', id: 'q4_k' } })],
   ['block 100 does not divide the row of 384', spec({ format: { bits: 5 }, granularity: { kind: 'block', blockSize: 100 } })],
 ];
 
@@ -58,6 +60,18 @@ describe('runExperiment on WebGPU equals the CPU reference', () => {
       // Only the sums differ: f32 trees on the GPU vs f64 on the CPU (bound ~5e-6 relative, see quant-int.test.ts).
       expect(g.metrics.mse / c.metrics.mse - 1).toBeCloseTo(0, 5);
       expect(Math.abs(g.metrics.sqnrDb - c.metrics.sqnrDb)).toBeLessThan(1e-4);
+      // The |error| percentiles come from identical fine-histogram counts: exact.
+      expect([g.metrics.p99AbsErr, g.metrics.p999AbsErr]).toEqual([c.metrics.p99AbsErr, c.metrics.p999AbsErr]);
+      // Bounds derived in error-stats.test.ts with L <= 22 additions per chain (n <= 2^19), u = 2^-24:
+      // RMSE and relative Frobenius (L+1)u ~ 1.4e-6; 1 − cos (3L+5)u·Σe²/(Σe² − γ²) + (L+1)u, with
+      // γ² <= Σe²/2 for these quantizers (error not aligned with x) -> ~1.1e-5; kurtosis (11L+37)u
+      // ~ 1.7e-5 (the f32 mean moves the centred sums; zero-mean sources, |μ| <= √3σ).
+      const rel = (a: number, b: number) => (a === b ? 0 : Math.abs(a / b - 1));
+      expect(rel(g.metrics.rmse, c.metrics.rmse)).toBeLessThan(1.5e-6);
+      expect(rel(g.metrics.relFrobenius, c.metrics.relFrobenius)).toBeLessThan(1.5e-6);
+      expect(rel(g.metrics.oneMinusCosine, c.metrics.oneMinusCosine)).toBeLessThan(1.2e-5);
+      expect(Math.abs(g.metrics.cosine - c.metrics.cosine)).toBeLessThan(1.2e-5 * c.metrics.oneMinusCosine + 1e-15);
+      expect(rel(g.metrics.kurtosis, c.metrics.kurtosis)).toBeLessThan(1.7e-5);
     });
   }
 });

@@ -65,13 +65,24 @@ export function ggmlRowBytes(type: GgmlBlockType, n: number): number {
  * cols must be a multiple of the block size.
  */
 export function ggmlRoundTrip(type: GgmlBlockType, x: Float32Array, rows: number, cols: number): Float32Array {
+  return ggmlDequantizeTensor(type, ggmlQuantizeTensor(type, x, rows, cols), rows, cols);
+}
+
+/** The block bytes of a row-major [rows, cols] tensor, row after row (as a GGUF tensor stores them). */
+export function ggmlQuantizeTensor(type: GgmlBlockType, x: Float32Array, rows: number, cols: number): Uint8Array {
   if (rows * cols !== x.length) throw new Error(`${type}: shape [${rows}, ${cols}] does not match ${x.length} elements`);
   const f = GGML_FORMATS[type];
-  blockCount(cols, f.blockSize, type);
-  const out = new Float32Array(x.length);
-  for (let r = 0; r < rows; r++) {
-    const row = x.subarray(r * cols, (r + 1) * cols);
-    out.set(f.dequantizeRow(f.quantizeRow(row), cols), r * cols);
-  }
+  const rowBytes = ggmlRowBytes(type, cols);
+  const out = new Uint8Array(rows * rowBytes);
+  for (let r = 0; r < rows; r++) out.set(f.quantizeRow(x.subarray(r * cols, (r + 1) * cols)), r * rowBytes);
+  return out;
+}
+
+/** The f32 values of a tensor's block bytes, row after row. */
+export function ggmlDequantizeTensor(type: GgmlBlockType, bytes: Uint8Array, rows: number, cols: number): Float32Array {
+  const f = GGML_FORMATS[type];
+  const rowBytes = ggmlRowBytes(type, cols);
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) out.set(f.dequantizeRow(bytes.subarray(r * rowBytes, (r + 1) * rowBytes), cols), r * cols);
   return out;
 }
