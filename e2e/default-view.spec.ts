@@ -2,7 +2,7 @@
 import { expect, test } from '@playwright/test';
 import { DEFAULT_SPEC } from '../src/spec/defaults';
 import { Playground } from './playground';
-import { expectMatchesReference, referenceMetrics } from './reference';
+import { expectExtraMetricsMatchReference, expectMatchesReference, referenceMetrics } from './reference';
 
 test('default view: WebGPU result equals the CPU reference, charts drawn', async ({ page }, testInfo) => {
   const app = new Playground(page);
@@ -19,6 +19,10 @@ test('default view: WebGPU result equals the CPU reference, charts drawn', async
   // what a person reads: INT4 + one f32 scale per 64 weights = 4.500 bits
   expect((await app.metric('bpw')).text).toBe('4.500');
   expect((await app.metric('sqnr')).text).toBe(`${ref.sqnrDb.toFixed(1)} dB`);
+  // RMSE, p99 / p99.9 |error|, cosine, rel. Frobenius, kurtosis: tolerances in expectExtraMetricsMatchReference
+  await expectExtraMetricsMatchReference(page, ref, 'default spec on WebGPU');
+  await expect(page.getByTestId('metric-cosine')).toHaveText(ref.cosine.toFixed(6));
+  await expect(page.getByTestId('metric-kurtosis')).toHaveText(ref.kurtosis.toFixed(2));
 
   for (const chart of ['original', 'dequantized', 'error'] as const) await app.expectChartDrawn(chart);
   // every weight is counted once in each histogram

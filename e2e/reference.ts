@@ -1,19 +1,29 @@
 // e2e: the CPU reference of the headline metrics for a spec, computed in the Playwright (Node) process from src/model + src/quant.
 // Only pure modules are imported here: src/engine/experiment.ts and src/gpu/** use Vite-only import.meta.glob.
-import { expect } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
 import { syntheticMatrix } from '../src/model/synthetic';
 import { bitsPerWeightOf, layoutFor, quantizeWith } from '../src/quant/apply';
 import { errorMetrics, errorSums } from '../src/quant/metrics';
 import { formatChoice } from '../src/spec/formatChoice';
 import type { ExperimentSpec, IntFormat, RegistryFormat, UserCodebookFormat } from '../src/spec/schema';
 
-/** The four numbers the metrics panel shows in data-value (MSE, SQNR in dB, max |error|, bits per weight). */
+/** The numbers the metrics panel shows in data-value, and what their tolerances need (definitions: ErrorMetrics in src/quant/metrics.ts). */
 export interface ReferenceMetrics {
   readonly mse: number;
   readonly sqnrDb: number;
   readonly maxAbsErr: number;
   readonly bitsPerWeight: number;
   readonly groupCount: number;
+  readonly rmse: number;
+  readonly p99AbsErr: number;
+  readonly p999AbsErr: number;
+  readonly cosine: number;
+  readonly oneMinusCosine: number;
+  readonly relFrobenius: number;
+  readonly kurtosis: number;
+  readonly n: number;
+  /** γ² / Σe² with γ = ‖x‖ − ‖x̂‖: how much of the error is a change of norm (sets the 1 − cos tolerance). */
+  readonly normGapShare: number;
 }
 
 const cache = new Map<string, ReferenceMetrics>();
@@ -29,13 +39,15 @@ export function referenceMetrics(spec: ExperimentSpec): ReferenceMetrics {
   const x = syntheticMatrix(spec.source);
   const layout = layoutFor(choice, rows, cols, granularity.kind, granularity.blockSize);
   const { xhat } = quantizeWith(x, layout, choice);
-  const m = errorMetrics(errorSums(x, xhat));
+  const sums = errorSums(x, xhat);
+  const m = errorMetrics(sums);
+  const gap = Math.sqrt(sums.sumSqSignal) - Math.sqrt(sums.sumSqDequant);
   const out: ReferenceMetrics = {
-    mse: m.mse,
-    sqnrDb: m.sqnrDb,
-    maxAbsErr: m.maxAbsErr,
+    ...m,
     bitsPerWeight: bitsPerWeightOf(choice, x.length, layout.groupCount),
     groupCount: layout.groupCount,
+    n: x.length,
+    normGapShare: sums.sumSqErr > 0 ? (gap * gap) / sums.sumSqErr : 0,
   };
   cache.set(key, out);
   return out;
@@ -78,4 +90,49 @@ export function expectMatchesReference(
     .toBeLessThanOrEqual(1e-12);
   expect(rel(actual.bitsPerWeight, ref.bitsPerWeight), `${where}: bits/weight ${actual.bitsPerWeight} vs reference ${ref.bitsPerWeight}`)
     .toBeLessThanOrEqual(1e-12);
+}
+
+const U = 2 ** -24; // f32 unit roundoff
+
+/**
+ * Longest chain of f32 additions in the GPU's reductions over n elements (shaders/error_stats.wgsl
+ * via encodeErrorStats: 256 threads, at most 1024 partials; 24 for 1024 × 1024), the L of the
+ * bounds derived in tests/gpu/error-stats.test.ts.
+ */
+function sumChain(n: number): number {
+  const partials = Math.min(1024, Math.max(1, Math.ceil(n / 256)));
+  return Math.ceil(n / (partials * 256)) + 8 + Math.ceil(partials / 256) + 8;
+}
+
+/** The metrics added with the full metric set, as data-values read off the page. */
+export async function pageExtraMetrics(page: Page): Promise<Record<'rmse' | 'p99' | 'p999' | 'cosine' | 'relfro' | 'kurtosis', number>> {
+  const names = ['rmse', 'p99', 'p999', 'cosine', 'relfro', 'kurtosis'] as const;
+  const raw = await Promise.all(names.map((n) => page.getByTestId(`metric-${n}`).getAttribute('data-value')));
+  raw.forEach((r, i) => expect(r, `metric-${names[i]} has a data-value`).not.toBeNull());
+  return Object.fromEntries(names.map((n, i) => [n, Number(raw[i])])) as Record<(typeof names)[number], number>;
+}
+
+/**
+ * Asserts the page's other metrics equal the reference, with the f32 bounds of
+ * tests/gpu/error-stats.test.ts (L = sumChain(n), u = 2^-24; the CPU fallback meets them exactly):
+ * - RMSE and relative Frobenius error: relative (L + 1)u (half of each sum's (L + 1)u, twice).
+ * - p99 and p99.9 |error|: exact (relative 1e-12): the same fine-histogram counts through the same
+ *   TS arithmetic (absErrorPercentile).
+ * - cosine: |Δcos| = |Δ(1 − cos)| <= ((3L + 5) / (1 − γ²/Σe²) + L + 1)·u · (1 − cos), plus 2^-53
+ *   for forming 1 − (1 − cos) in f64.
+ * - kurtosis: relative (11L + 37)u (the centred sums plus the f32 mean's shift, zero-mean sources).
+ */
+export async function expectExtraMetricsMatchReference(page: Page, ref: ReferenceMetrics, where: string): Promise<void> {
+  const got = await pageExtraMetrics(page);
+  const L = sumChain(ref.n);
+  const rel = (a: number, b: number) => (a === b ? 0 : Math.abs(a - b) / Math.abs(b));
+  expect(rel(got.rmse, ref.rmse), `${where}: RMSE ${got.rmse} vs reference ${ref.rmse}`).toBeLessThanOrEqual((L + 1) * U);
+  expect(rel(got.relfro, ref.relFrobenius), `${where}: rel. Frobenius ${got.relfro} vs reference ${ref.relFrobenius}`)
+    .toBeLessThanOrEqual((L + 1) * U);
+  expect(rel(got.p99, ref.p99AbsErr), `${where}: p99 |error| ${got.p99} vs reference ${ref.p99AbsErr}`).toBeLessThanOrEqual(1e-12);
+  expect(rel(got.p999, ref.p999AbsErr), `${where}: p99.9 |error| ${got.p999} vs reference ${ref.p999AbsErr}`).toBeLessThanOrEqual(1e-12);
+  const cosTol = ((3 * L + 5) / (1 - ref.normGapShare) + L + 1) * U * ref.oneMinusCosine + 2 ** -53;
+  expect(Math.abs(got.cosine - ref.cosine), `${where}: cosine ${got.cosine} vs reference ${ref.cosine}`).toBeLessThanOrEqual(cosTol);
+  expect(rel(got.kurtosis, ref.kurtosis), `${where}: kurtosis ${got.kurtosis} vs reference ${ref.kurtosis}`)
+    .toBeLessThanOrEqual((11 * L + 37) * U);
 }

@@ -1,5 +1,5 @@
 // engine: the results an experiment produces, small and serialisable (they cross the worker boundary).
-import type { Histograms } from '../quant/metrics';
+import type { ErrorMetrics, Histograms } from '../quant/metrics';
 
 /** Which compute path produced a result, and how to describe it to a person. */
 export interface DeviceInfo {
@@ -22,10 +22,8 @@ export interface TensorResult {
   readonly groupSize: number;
   /** True when the requested block size was larger than a row and was clamped to it. */
   readonly blockClamped: boolean;
-  readonly metrics: {
-    readonly mse: number;
-    readonly sqnrDb: number;
-    readonly maxAbsErr: number;
+  /** Error metrics (definitions on ErrorMetrics in src/quant/metrics.ts) and storage cost. */
+  readonly metrics: ErrorMetrics & {
     readonly bitsPerWeight: number;
     /** Bytes of packed codes plus scales and zero points. */
     readonly storageBytes: number;

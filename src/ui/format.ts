@@ -53,3 +53,18 @@ export function formatMs(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
   return `${(ms / 1000).toFixed(1)} s`;
 }
+
+/** A cosine similarity with six decimals ("0.999986"); the note beside it gives 1 − cos for values this rounds to 1. */
+export function formatCosine(c: number): string {
+  if (Number.isNaN(c)) return '—';
+  return `${c < 0 ? '−' : ''}${Math.abs(c).toFixed(6)}`;
+}
+
+/** A fixed number of decimals with a real minus sign; `signed` adds "+" to positive values (an excess over a reference). */
+export function formatFixed(x: number, decimals = 2, signed = false): string {
+  if (Number.isNaN(x)) return '—';
+  if (!Number.isFinite(x)) return x > 0 ? '∞' : '−∞';
+  const text = Math.abs(x).toFixed(decimals);
+  if (x < 0 && Number(text) !== 0) return `−${text}`;
+  return signed ? `+${text}` : text;
+}

@@ -57,3 +57,19 @@ export const CLIP_HINTS = {
   percentile: 'Clip the tensor at a percentile of |x|: outliers saturate, everything else gets finer steps.',
   mse: 'Per group, try ratios 1.00…0.50 of the range and keep the one with the least squared error (OmniQuant-style clipping by grid search).',
 } as const;
+
+/** Definitions of the metrics panel's numbers (tooltips); formulas as in src/quant/metrics.ts. */
+export const METRIC_HINTS = {
+  mse: 'Mean squared error: Σ (x − x̂)² / n.',
+  rmse: 'Root mean squared error: √MSE, in the units of the weights.',
+  sqnr: 'Signal-to-quantization-noise ratio: 10·log10(Σ x² / Σ (x − x̂)²) dB; +6 dB per extra bit on a uniform grid.',
+  maxerr: 'Largest |x − x̂| of any single weight.',
+  p99: 'p99 |error| (upper bound, within max/4096): the upper edge of the bin, of 4096 equal bins on [0, max |error|], where the count first reaches the nearest rank ⌈0.99·n⌉.',
+  p999: 'p99.9 |error| (upper bound, within max/4096): the upper edge of the bin, of 4096 equal bins on [0, max |error|], where the count first reaches the nearest rank ⌈0.999·n⌉.',
+  cosine: 'Cosine similarity of x and x̂ as vectors: Σ x·x̂ / (‖x‖·‖x̂‖). 1 − cos is computed directly, so its digits survive near 1.',
+  relFrobenius: 'Relative Frobenius error: ‖x − x̂‖ / ‖x‖ = √(Σ (x − x̂)² / Σ x²).',
+  kurtosis: 'Kurtosis of the input (Pearson, not excess): n·Σ (x − μ)⁴ / (Σ (x − μ)²)². Gaussian 3, uniform 1.8, Laplace 6; excess = kurtosis − 3. Heavy tails (high kurtosis) stretch absmax grids.',
+  bpw: 'Bits per weight, counting codes plus every scale, zero point and block scale.',
+  storage: 'Bytes of packed codes plus scales and zero points.',
+  groups: 'Groups that share one scale (and zero point).',
+} as const;

@@ -2,7 +2,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { f32 } from '../../src/lib/f32';
-import { binIndex, binsPerUnit, errorMetrics, errorSums, HISTOGRAM_BINS, histograms } from '../../src/quant/metrics';
+import {
+  ABS_ERROR_BINS, absErrorHistogram, absErrorPercentile, binIndex, binsPerUnit, errorMetrics, errorSums, HISTOGRAM_BINS, histograms,
+} from '../../src/quant/metrics';
+import { createRng, normal } from '../../src/lib/rng';
 
 /**
  * f32 values in [-max, max] with magnitudes below 1e-30 sent to 0. Ranges narrower than
@@ -18,7 +21,50 @@ describe('errorSums / errorMetrics (hand-checked)', () => {
   // e = x - x̂ = [0, -0.5, 0.5, -0.5]; sum e^2 = 0.75; sum x^2 = 1 + 4 + 9 + 0 = 14.
   const s = errorSums(X, XHAT);
   it('sums squared error and signal, tracks max |e| and the shared value range', () => {
-    expect(s).toEqual({ n: 4, sumSqErr: 0.75, sumSqSignal: 14, maxAbsErr: 0.5, valueMin: -2, valueMax: 3 });
+    // x̂² = [1, 2.25, 6.25, 0.25] -> 9.75; e(x + x̂) = [0, -0.5·-3.5, 0.5·5.5, -0.5·0.5] -> 4.25 = 14 - 9.75;
+    // mean 0.5, x - mean = [0.5, -2.5, 2.5, -0.5]: squares sum to 13, fourth powers to 78.25.
+    // |e| = [0, 0.5, 0.5, 0.5] on 4096 bins of [0, 0.5]: ranks ceil(3.96) = ceil(3.996) = 4 land in the last bin -> max.
+    expect(s).toEqual({
+      n: 4, sumSqErr: 0.75, sumSqSignal: 14, sumSqDequant: 9.75, sumSqDiff: 4.25, sumSignal: 2, sumCentred2: 13, sumCentred4: 78.25,
+      maxAbsErr: 0.5, absErrP99: 0.5, absErrP999: 0.5, valueMin: -2, valueMax: 3,
+    });
+  });
+  it('RMSE, cosine, relative Frobenius error and (Pearson) kurtosis by hand', () => {
+    const m = errorMetrics(s);
+    expect(m.rmse).toBe(Math.sqrt(0.1875)); // 0.4330127
+    // cos = Σ x x̂ / (‖x‖ ‖x̂‖) = 11.5 / sqrt(14 · 9.75) = 11.5 / 11.6833214 = 0.9843091 (7 decimals)
+    expect(Math.abs(m.cosine - 0.9843091)).toBeLessThan(1e-7);
+    expect(Math.abs(m.oneMinusCosine - 0.0156909)).toBeLessThan(1e-7);
+    expect(m.cosine + m.oneMinusCosine).toBe(1);
+    // sqrt(0.75 / 14) = 0.2314550 (hand, 7 digits)
+    expect(Math.abs(m.relFrobenius - 0.2314550)).toBeLessThan(1e-7);
+    // n Σd⁴ / (Σd²)² = 4 · 78.25 / 169 = 313 / 169 (non-excess: a Gaussian gives 3)
+    expect(m.kurtosis).toBeCloseTo(313 / 169, 14);
+    expect([m.p99AbsErr, m.p999AbsErr]).toEqual([0.5, 0.5]);
+  });
+  it('1 − cos keeps its digits near cos = 1 (vs the direct formula in f64)', () => {
+    const rand = createRng(3);
+    const x = Float32Array.from({ length: 4096 }, () => normal(rand));
+    const xhat = x.map((v) => v + 1e-4 * normal(rand)); // SQNR ~80 dB, 1 - cos ~ 5e-9
+    let sxy = 0, sxx = 0, syy = 0;
+    for (let i = 0; i < x.length; i++) { sxy += x[i] * xhat[i]; sxx += x[i] ** 2; syy += xhat[i] ** 2; }
+    const direct = 1 - sxy / Math.sqrt(sxx * syy); // f64: absolute error ~1e-16, relative ~1e-7 here
+    const m = errorMetrics(errorSums(x, xhat));
+    expect(Math.abs(m.oneMinusCosine / direct - 1)).toBeLessThan(1e-5);
+    expect(m.oneMinusCosine).toBeGreaterThan(1e-9);
+  });
+  it('kurtosis of large samples: Gaussian ~3, uniform ~1.8; invariant to a shift of the input', () => {
+    const rand = createRng(11);
+    const n = 1 << 16;
+    const g = Float32Array.from({ length: n }, () => normal(rand));
+    const u = Float32Array.from({ length: n }, () => rand() * 2 - 1);
+    // std error of the sample kurtosis ~ sqrt(24 / n) = 0.019 for a Gaussian: 0.1 is 5 sigma.
+    expect(Math.abs(errorMetrics(errorSums(g, g)).kurtosis - 3)).toBeLessThan(0.1);
+    expect(Math.abs(errorMetrics(errorSums(u, u)).kurtosis - 1.8)).toBeLessThan(0.05);
+    // Shifted by 100 sigma: the centred second pass gives the same kurtosis (raw moments would not).
+    const shifted = g.map((v) => 100 + v);
+    const k0 = errorMetrics(errorSums(g, g)).kurtosis, k1 = errorMetrics(errorSums(shifted, shifted)).kurtosis;
+    expect(Math.abs(k1 / k0 - 1)).toBeLessThan(1e-3); // f32 rounding of 100 + v moves each value by <= 2^-17
   });
   it('MSE = 0.75 / 4, SQNR = 10 log10(14 / 0.75) = 10 log10(56/3) dB, max |e| = 0.5', () => {
     const m = errorMetrics(s);
@@ -29,10 +75,20 @@ describe('errorSums / errorMetrics (hand-checked)', () => {
   });
   it('zero error gives SQNR = +Infinity and MSE 0', () => {
     const m = errorMetrics(errorSums(X, X));
-    expect(m).toEqual({ mse: 0, sqnrDb: Infinity, maxAbsErr: 0 });
+    expect(m).toMatchObject({ mse: 0, rmse: 0, sqnrDb: Infinity, maxAbsErr: 0, p99AbsErr: 0, p999AbsErr: 0, relFrobenius: 0, oneMinusCosine: 0, cosine: 1 });
   });
   it('a quantizer that zeros everything has SQNR 0 dB (noise power = signal power)', () => {
-    expect(errorMetrics(errorSums(X, new Float32Array(4))).sqnrDb).toBe(0);
+    const m = errorMetrics(errorSums(X, new Float32Array(4)));
+    expect(m.sqnrDb).toBe(0);
+    expect(m.relFrobenius).toBe(1);
+    expect(m.cosine).toBeNaN(); // x̂ = 0 has no direction
+  });
+  it('a constant tensor has no kurtosis; an all-zero one has relative error 0 when exact, ∞ otherwise', () => {
+    const c = Float32Array.from([0.25, 0.25, 0.25]);
+    expect(errorMetrics(errorSums(c, c)).kurtosis).toBeNaN();
+    const z = new Float32Array(3);
+    expect(errorMetrics(errorSums(z, z)).relFrobenius).toBe(0);
+    expect(errorMetrics(errorSums(z, c)).relFrobenius).toBe(Infinity);
   });
   it('the value range covers x̂ outside x too', () => {
     const r = errorSums(Float32Array.from([0, 1]), Float32Array.from([-0.25, 1.5]));
@@ -126,5 +182,54 @@ describe('histograms', () => {
       }),
       { seed: 42, numRuns: 300 },
     );
+  });
+});
+
+describe('|error| percentiles (fine histogram upper bounds)', () => {
+  it('hand example: |e| = 0, 1, ..., 99', () => {
+    const x = Float32Array.from({ length: 100 }, (_, i) => i);
+    const s = errorSums(x, new Float32Array(100));
+    // rank ceil(100 · 0.99) = 99 -> the 99th smallest |e| is 98; k = f32(4096 / 99), 98 k = 4054.6 -> bin 4054,
+    // upper edge 4055 / k = 98.0090 (one bin is 99 / 4096 = 0.0242 wide).
+    expect(s.absErrP99).toBe(4055 / binsPerUnit(0, 99, ABS_ERROR_BINS));
+    expect(s.absErrP99).toBeGreaterThan(98);
+    expect(s.absErrP99).toBeLessThan(98 + 99 / 4096);
+    // rank ceil(99.9) = 100 -> 99 = max, in the last bin: reported as max itself.
+    expect(s.absErrP999).toBe(99);
+  });
+  it('nearest rank: exactly n · p is the rank when it is an integer', () => {
+    // 1000 errors, 990 of them 0 and 10 of them 1: rank 990 is a 0 -> bin 0, edge 1 / 4096.
+    const counts = [990, ...new Array<number>(4094).fill(0), 10];
+    expect(absErrorPercentile(counts, 1, 99, 100)).toBe(1 / 4096);
+    expect(absErrorPercentile(counts, 1, 999, 1000)).toBe(1);
+  });
+  it('brackets the true order statistic: t <= p <= t + max / 4096 (up to f32 rounding of k), p <= max', () => {
+    const f = valueArb(1e3);
+    fc.assert(
+      fc.property(fc.array(fc.tuple(f, f), { minLength: 1, maxLength: 2000 }), (pairs) => {
+        const x = Float32Array.from(pairs, (p) => p[0]);
+        const xhat = Float32Array.from(pairs, (p) => p[1]);
+        const s = errorSums(x, xhat);
+        const sorted = Array.from(x, (v, i) => Math.abs(f32(v - xhat[i]))).sort((a, b) => a - b);
+        for (const [got, num, den] of [[s.absErrP99, 99, 100], [s.absErrP999, 999, 1000]]) {
+          const t = sorted[Math.ceil((x.length * num) / den) - 1];
+          expect(got).toBeGreaterThanOrEqual(t);
+          expect(got).toBeLessThanOrEqual(s.maxAbsErr);
+          // one bin width; 1e-6 relative covers k = f32(4096 / max) being rounded (2^-24) and the f32 products
+          expect(got - t).toBeLessThanOrEqual((s.maxAbsErr / ABS_ERROR_BINS) * (1 + 1e-6));
+        }
+      }),
+      { seed: 42, numRuns: 300 },
+    );
+  });
+  it('the fine histogram counts every element once, with the shader\'s bin arithmetic', () => {
+    const x = Float32Array.from([0.1, -0.3, 0.7, 0]);
+    const xhat = Float32Array.from([0, 0, 0, 0]);
+    const counts = absErrorHistogram(x, xhat, f32(0.7));
+    expect(counts.reduce((a, c) => a + c, 0)).toBe(4);
+    const k = binsPerUnit(0, f32(0.7), ABS_ERROR_BINS);
+    for (const v of x) expect(counts[binIndex(Math.abs(v), 0, k, ABS_ERROR_BINS)]).toBeGreaterThan(0);
+    expect(counts[ABS_ERROR_BINS - 1]).toBe(1);
+    expect(counts[0]).toBe(1);
   });
 });

@@ -1,6 +1,6 @@
 // tests (ui layer): number formatting with meaning-sized precision.
 import { describe, expect, it } from 'vitest';
-import { formatBits, formatBytes, formatCount, formatDb, formatMs, formatShort, formatSig } from '../../src/ui/format';
+import { formatBits, formatBytes, formatCosine, formatCount, formatDb, formatFixed, formatMs, formatShort, formatSig } from '../../src/ui/format';
 
 describe('formatSig', () => {
   it('uses plain notation for everyday magnitudes', () => {
@@ -52,5 +52,25 @@ describe('other formats', () => {
     expect(formatMs(4.25)).toBe('4.3 ms');
     expect(formatMs(42.4)).toBe('42 ms');
     expect(formatMs(1250)).toBe('1.3 s');
+  });
+});
+
+describe('formatCosine', () => {
+  it('six decimals: 8-bit-like similarities stay distinguishable', () => {
+    expect(formatCosine(0.9999823)).toBe('0.999982');
+    expect(formatCosine(0.984402)).toBe('0.984402');
+    expect(formatCosine(-0.25)).toBe('−0.250000');
+    expect(formatCosine(NaN)).toBe('—');
+  });
+});
+
+describe('formatFixed', () => {
+  it('fixed decimals with a real minus, optional plus for an excess', () => {
+    expect(formatFixed(3.0049)).toBe('3.00');
+    expect(formatFixed(60.694)).toBe('60.69');
+    expect(formatFixed(1.8 - 3, 2, true)).toBe('−1.20');
+    expect(formatFixed(57.694, 2, true)).toBe('+57.69');
+    expect(formatFixed(-0.001, 2, true)).toBe('+0.00'); // no "−0.00"
+    expect(formatFixed(NaN)).toBe('—');
   });
 });
