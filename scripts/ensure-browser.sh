@@ -2,7 +2,8 @@
 # scripts/ensure-browser.sh: finds system Chromium (browser WebGPU on SwiftShader) and Mesa's EGL/llvmpipe (Dawn in Node); installs them with apt as root, never downloads a browser.
 set -euo pipefail
 
-PACKAGES="chromium libegl1 libegl-mesa0 libgl1-mesa-dri"
+# libegl-dev: Dawn opens the unversioned libEGL.so, which only the -dev package links.
+PACKAGES="chromium libegl1 libegl-dev libegl-mesa0 libgl1-mesa-dri"
 
 find_chrome() {
   if [ -n "${CHROME_PATH:-}" ]; then [ -x "$CHROME_PATH" ] && echo "$CHROME_PATH"; return; fi
@@ -12,7 +13,7 @@ find_chrome() {
 
 have_lib() { { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | grep -q "$1"; }
 
-have_mesa() { have_lib 'libEGL\.so\.1' && have_lib 'libEGL_mesa\.so\.0' && ls /usr/lib/*/dri/swrast_dri.so >/dev/null 2>&1; }
+have_mesa() { have_lib 'libEGL\.so (' && have_lib 'libEGL_mesa\.so\.0' && ls /usr/lib/*/dri/swrast_dri.so >/dev/null 2>&1; }
 
 ready() { find_chrome >/dev/null && have_mesa; }
 

@@ -5,7 +5,7 @@ import { createRuntime, destroyRuntime, type GpuRuntime } from '../../src/gpu/ru
 
 Object.assign(globalThis, globals);
 
-const HOW_TO = 'No WebGPU adapter in Node. Dawn\'s OpenGL ES backend needs Mesa: apt-get install libegl-mesa0 libgl1-mesa-dri '
+const HOW_TO = 'No WebGPU adapter in Node. Dawn\'s OpenGL ES backend needs Mesa: apt-get install libegl1 libegl-dev libegl-mesa0 libgl1-mesa-dri '
   + '(scripts/ensure-browser.sh does this as root), and EGL_PLATFORM=surfaceless (npm test sets it).';
 
 /**
