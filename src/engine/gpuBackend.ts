@@ -10,13 +10,19 @@ import { type GgmlBlockType, ggmlQuantizeTensor } from '../quant/ggml';
 import { encodeGgmlDequant, encodeGgmlQuant, hasGgmlGpuQuant, uploadGgmlBytes } from '../gpu/kernels/quantGgml';
 import { E2M1 } from '../quant/formats/fp';
 import { MX_ELEMENTS } from '../quant/formats/mx';
-import { bitsF32, encodeTableQuant, type TableFormat } from '../gpu/kernels/quantTable';
+import {
+  bitsF32, encodeTableQuant, hasFlushedScale, logCodebook, type TableFormat, tableFor, tensorScaledCodebook, zeroScaleAsZero,
+} from '../gpu/kernels/quantTable';
+import { quantizeFpSearch } from '../quant/nonuniform/llmFp4';
+import { lloydMaxStoredLevels, storedCodebook } from '../quant/nonuniform/lloydMax';
+import { userCodebook } from '../quant/nonuniform/userCodebook';
+import type { LogFormat } from '../quant/nonuniform/log2';
 import type { GroupLayout } from '../quant/groups';
 import { groupLevels, intClipThreshold } from '../quant/int';
 import { argmax, type QuantBackend, type QuantJobOutput } from './backend';
 
 export function createWebGpuBackend(rt: GpuRuntime): QuantBackend {
-  /** Formats without a kernel (NF4 + double quant, IQ4_NL, non-uniform, typed codebooks): quantize with the CPU reference, measure on the GPU. */
+  /** Formats without a kernel (NF4 + double quant, IQ4_NL, NUPES, binary, ternary, PTQTP): quantize with the CPU reference, measure on the GPU. */
   async function runMeasuredOnGpu(x: Float32Array, layout: GroupLayout, choice: FormatChoice): Promise<QuantJobOutput> {
     const q = quantizeWith(x, layout, choice);
     const encoder = rt.device.createCommandEncoder({ label: 'lowbit.measure_job' });
@@ -100,7 +106,7 @@ export function createWebGpuBackend(rt: GpuRuntime): QuantBackend {
     device: { backend: 'webgpu', description: `WebGPU · ${rt.ctx.adapterName}` },
     async run(x, layout, choice) {
       ensureAlive(rt.ctx);
-      const table = choice.kind === 'format' ? tableFormatOf(choice.id) : null;
+      const table = tableFormatFor(choice, x, layout);
       const ggml = choice.kind === 'format' ? GGML_TYPE_OF[choice.id] : undefined;
       return withErrorScopes(rt.device, 'quantize job', () =>
         choice.kind === 'int' ? runInt(x, layout, choice)
@@ -111,12 +117,44 @@ export function createWebGpuBackend(rt: GpuRuntime): QuantBackend {
   };
 }
 
-/** The table kernel's format for a registry id, or null when the format has no kernel. */
-function tableFormatOf(id: string): TableFormat | null {
+/** 'log2-4' as src/quant/nonuniform/apply.ts runs it (fp16 scales). */
+const LOG2_4: LogFormat = { bits: 4, base: '2', rounding: 'log' };
+const LOG2_4_CODEBOOK = zeroScaleAsZero(logCodebook(LOG2_4));
+
+/**
+ * The table kernel's format for a choice on tensor x, or null when it has no kernel. Fitted formats
+ * fit on the CPU here (Lloyd-Max codebook, LLM-FP4's ExMy and scale) and encode on the GPU. Null too
+ * when the element table cannot be built (a typed codebook with f32-subnormal midpoints, a tensor so
+ * small its fp4-search scale puts a bound among f32 subnormals) or an fp16 log scale rounds to 0.
+ */
+export function tableFormatFor(choice: FormatChoice, x: Float32Array, layout: GroupLayout): TableFormat | null {
+  const format = tableFormatCandidate(choice, x, layout);
+  if (!format) return null;
+  try {
+    tableFor(format);
+  } catch {
+    return null; // buildElementTable's asserts: the CPU reference runs it instead
+  }
+  return format;
+}
+
+function tableFormatCandidate(choice: FormatChoice, x: Float32Array, layout: GroupLayout): TableFormat | null {
+  if (choice.kind === 'int') return null;
+  if (choice.kind === 'codebook') {
+    return choice.scaling === 'raw' ? { kind: 'codebook', codebook: userCodebook(choice.levels, 'raw') }
+      : { kind: 'absmax', codebook: zeroScaleAsZero(userCodebook(choice.levels, 'absmax')), scaleType: 'fp32', subnormalBounds: true };
+  }
+  const id = choice.id;
   if (FP_ELEMENTS[id]) return { kind: 'scaled-fp', format: FP_ELEMENTS[id] };
   if (id in MX_ELEMENTS) return { kind: 'mx', element: MX_ELEMENTS[id as keyof typeof MX_ELEMENTS] };
   if (id === 'nvfp4') return { kind: 'nvfp4' };
   if (ABSMAX_CODEBOOKS[id] && id !== 'nf4-dq') return { kind: 'absmax', codebook: ABSMAX_CODEBOOKS[id], scaleType: 'fp32' };
+  if (id === 'lloyd-max-4') return { kind: 'codebook', codebook: storedCodebook('lloyd-max', lloydMaxStoredLevels(x, 4, 'fp16')) };
+  if (id === 'log2-4') return hasFlushedScale(x, layout, 'fp16') ? null : { kind: 'absmax', codebook: LOG2_4_CODEBOOK, scaleType: 'fp16' };
+  if (id === 'fp4-search') {
+    const q = quantizeFpSearch(x, 4); // the search also encodes on the CPU; only its format and scale are used
+    return { kind: 'codebook', codebook: tensorScaledCodebook(q.format, q.scale) };
+  }
   return null;
 }
 
@@ -124,7 +162,7 @@ function tableFormatOf(id: string): TableFormat | null {
 function tableGroupScales(table: TableFormat, groups: Uint32Array): Float32Array {
   const out = new Float32Array(groups.length / 2);
   for (let g = 0; g < out.length; g++) {
-    out[g] = table.kind === 'mx' ? 2 ** (groups[2 * g] - 127)
+    out[g] = table.kind === 'codebook' ? 1 : table.kind === 'mx' ? 2 ** (groups[2 * g] - 127)
       : table.kind === 'nvfp4' ? bitsF32(groups[2 * g + 1]) : bitsF32(groups[2 * g]);
   }
   return out;
@@ -136,6 +174,6 @@ function tableElementValues(table: TableFormat): readonly number[] {
     case 'fp': case 'scaled-fp': return table.format.values;
     case 'mx': return elementValues(table.element.bits, table.element.decode);
     case 'nvfp4': return E2M1.values;
-    case 'absmax': return table.codebook.levels;
+    case 'absmax': case 'codebook': return table.codebook.levels;
   }
 }

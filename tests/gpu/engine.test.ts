@@ -5,7 +5,7 @@ import { createCpuBackend } from '../../src/engine/cpuBackend';
 import { createSourceCache, runExperiment } from '../../src/engine/experiment';
 import { createWebGpuBackend } from '../../src/engine/gpuBackend';
 import { DEFAULT_SPEC, intFormat } from '../../src/spec/defaults';
-import type { ExperimentSpec, IntFormat, RegistryFormat } from '../../src/spec/schema';
+import type { ExperimentSpec, IntFormat, RegistryFormat, UserCodebookFormat } from '../../src/spec/schema';
 import { createTestRuntime } from './harness';
 
 let gpu: QuantBackend;
@@ -14,12 +14,12 @@ const source = createSourceCache();
 beforeAll(async () => { gpu = createWebGpuBackend(await createTestRuntime()); });
 afterAll(() => gpu.dispose());
 
-function spec(patch: { source?: Partial<ExperimentSpec['source']>; format?: Partial<IntFormat> | RegistryFormat; granularity?: Partial<ExperimentSpec['recipe']['granularity']> }): ExperimentSpec {
+function spec(patch: { source?: Partial<ExperimentSpec['source']>; format?: Partial<IntFormat> | RegistryFormat | UserCodebookFormat; granularity?: Partial<ExperimentSpec['recipe']['granularity']> }): ExperimentSpec {
   return {
     ...DEFAULT_SPEC,
     source: { ...DEFAULT_SPEC.source, rows: 256, cols: 384, ...patch.source },
     recipe: {
-      format: patch.format?.kind === 'format' ? patch.format : { ...intFormat(4, 'sym'), ...patch.format },
+      format: patch.format?.kind === 'format' || patch.format?.kind === 'codebook' ? patch.format : { ...intFormat(4, 'sym'), ...patch.format },
       granularity: { ...DEFAULT_SPEC.recipe.granularity, ...patch.granularity },
     },
   };
@@ -41,6 +41,13 @@ const CASES: [string, ExperimentSpec][] = [
   ['llama.cpp Q4_0 (GPU quantization and decode)', spec({ format: { kind: 'format', id: 'q4_0' } })],
   ['llama.cpp Q5_1 per Student-t (GPU quantization and decode)', spec({ source: { distribution: 'student-t' }, format: { kind: 'format', id: 'q5_1' } })],
   ['llama.cpp Q4_K (CPU quantization, GPU decode)', spec({ source: { cols: 512 }, format: { kind: 'format', id: 'q4_k' } })],
+  ['typed codebook, absmax scaling, per-row (table kernel)', spec({ format: { kind: 'codebook', levels: [-1, -0.5, -0.125, 0, 0.25, 0.75, 1.5], scaling: 'absmax' }, granularity: { kind: 'row' } })],
+  ['typed codebook, absmax, block 32, uniform (table kernel)', spec({ source: { distribution: 'uniform' }, format: { kind: 'codebook', levels: [-2, -1, 0.5, 1, 3], scaling: 'absmax' }, granularity: { kind: 'block', blockSize: 32 } })],
+  ['typed codebook, raw levels (table kernel)', spec({ format: { kind: 'codebook', levels: [-0.05, -0.02, -0.005, 0, 0.01, 0.03], scaling: 'raw' } })],
+  ['typed codebook, 2 raw levels: 1-bit codes (table kernel)', spec({ format: { kind: 'codebook', levels: [-0.01, 0.01], scaling: 'raw' } })],
+  ['Lloyd-Max 4-bit, fitted on the CPU (table kernel)', spec({ source: { distribution: 'student-t' }, format: { kind: 'format', id: 'lloyd-max-4' } })],
+  ['log2-4, fp16 scales, block 128 (table kernel)', spec({ source: { distribution: 'laplace' }, format: { kind: 'format', id: 'log2-4' }, granularity: { kind: 'block', blockSize: 128 } })],
+  ['fp4-search, per-tensor ExMy and clip (table kernel)', spec({ source: { distribution: 'student-t' }, format: { kind: 'format', id: 'fp4-search' } })],
   ['block 100 does not divide the row of 384', spec({ format: { bits: 5 }, granularity: { kind: 'block', blockSize: 100 } })],
 ];
 

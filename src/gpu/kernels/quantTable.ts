@@ -1,9 +1,11 @@
 // gpu: table-driven element/codebook/shared-scale quantize/dequantize kernels (shaders/quant_table.wgsl) — twin of src/quant/formats.
-import type { ScaleType } from '../../quant/formats/absmax';
+import { type ScaleType, storeScale } from '../../quant/formats/absmax';
 import type { Codebook } from '../../quant/formats/codebooks';
 import { E2M1, type FpFormat } from '../../quant/formats/fp';
+import { divRn, F32_MAX, f32 } from '../../lib/f32';
+import { decodeLog, type LogFormat, logMagnitudes, logThresholds } from '../../quant/nonuniform/log2';
 import type { MxElement } from '../../quant/formats/mx';
-import type { GroupLayout } from '../../quant/groups';
+import { absMaxOf, type GroupLayout, groupIndices } from '../../quant/groups';
 import { packedWordCount } from '../../quant/pack';
 import { assert } from '../../lib/assert';
 import { grid2d } from '../dispatch';
@@ -20,17 +22,29 @@ const AMAX_PER_WORKGROUP = WG * 16; // AMAX_PER_THREAD in the shader
  * - `mx`: OCP MX block (quantizeMx; use `groupLayout(r, c, 'block', 32)`);
  * - `nvfp4`: E2M1 + E4M3 block scale + fp32 tensor scale (quantizeNvfp4; block 16);
  * - `absmax`: codebook with absmax scale stored as fp32/fp16/bf16 (quantizeAbsmax without double
- *   quant, which stays CPU-only, as does IQ4_NL's least-squares refit).
+ *   quant, which stays CPU-only, as does IQ4_NL's least-squares refit);
+ * - `codebook`: any monotone codebook applied to x itself, no scale (the `fp` mode with a codebook's
+ *   table): typed codebooks with raw levels, Lloyd-Max codebooks fitted on the CPU, and per-tensor
+ *   scaled element formats folded into the codebook ({@link tensorScaledCodebook}).
  */
 export type TableFormat =
   | { readonly kind: 'fp'; readonly format: FpFormat }
   | { readonly kind: 'scaled-fp'; readonly format: FpFormat }
   | { readonly kind: 'mx'; readonly element: MxElement }
   | { readonly kind: 'nvfp4' }
-  | { readonly kind: 'absmax'; readonly codebook: Codebook; readonly scaleType: ScaleType };
+  | {
+    readonly kind: 'absmax'; readonly codebook: Codebook; readonly scaleType: ScaleType;
+    /**
+     * Let table bounds lie among f32 subnormals (a strict `x > 0` threshold puts one at 2^-149):
+     * exact where the adapter keeps subnormal products (llvmpipe); hardware that flushes them may
+     * differ for products below 2^-126, the caveat the shader header already states for ABSMAX.
+     */
+    readonly subnormalBounds?: boolean;
+  }
+  | { readonly kind: 'codebook'; readonly codebook: Codebook };
 
 /** MODE override values of quant_table.wgsl. */
-const MODE = { fp: 0, mx: 1, absmax: 2, 'scaled-fp': 3, nvfp4: 4 } as const;
+const MODE = { fp: 0, mx: 1, absmax: 2, 'scaled-fp': 3, nvfp4: 4, codebook: 0 } as const;
 const STORE: Readonly<Record<ScaleType, number>> = { fp32: 0, fp16: 1, bf16: 2 };
 
 /** An element encoder as the shader sees it: a partition of the f32 key line into coded intervals. */
@@ -78,9 +92,12 @@ const F32_MIN_NORMAL = 2 ** -126;
  * Builds the interval table of a monotone encoder by bisection over f32 keys: each code must own
  * one contiguous key interval (true of every format here; asserted by distinct codes). Bounds are
  * the exact first f32 of each interval, so the encoder's tie rules come along for free. Asserts
- * that no bound lies strictly inside the f32 subnormal range (GPUs may flush subnormals).
+ * that no bound lies strictly inside the f32 subnormal range (GPUs may flush subnormals) unless
+ * `subnormalBounds` (plain `codebook` mode compares the input's bits, so such bounds are exact there).
  */
-export function buildElementTable(bits: number, encode: (x: number) => number, decode: (code: number) => number): ElementTable {
+export function buildElementTable(
+  bits: number, encode: (x: number) => number, decode: (code: number) => number, subnormalBounds = false,
+): ElementTable {
   const enc = (key: number): number => encode(keyValue(key));
   const bounds: number[] = [];
   const codes = [enc(KEY_MIN)];
@@ -99,7 +116,7 @@ export function buildElementTable(bits: number, encode: (x: number) => number, d
     assert(codes.length <= 2 ** bits, `buildElementTable: more intervals than codes (${bits} bits): encoder not monotone`);
   }
   assert(new Set(codes).size === codes.length, 'buildElementTable: a code owns two intervals: encoder not monotone');
-  for (const k of bounds) {
+  for (const k of subnormalBounds ? [] : bounds) {
     const v = Math.abs(keyValue(k));
     assert(v === 0 || v >= F32_MIN_NORMAL, `buildElementTable: bound ${keyValue(k)} is an f32 subnormal`);
   }
@@ -110,12 +127,16 @@ export function buildElementTable(bits: number, encode: (x: number) => number, d
 }
 
 const tableCache = new WeakMap<object, ElementTable>();
+const subnormalTableCache = new WeakMap<object, ElementTable>();
 
-function cachedTable(owner: object, bits: number, encode: (x: number) => number, decode: (c: number) => number): ElementTable {
-  let t = tableCache.get(owner);
+function cachedTable(
+  owner: object, bits: number, encode: (x: number) => number, decode: (c: number) => number, subnormalBounds = false,
+): ElementTable {
+  const cache = subnormalBounds ? subnormalTableCache : tableCache;
+  let t = cache.get(owner);
   if (!t) {
-    t = buildElementTable(bits, encode, decode);
-    tableCache.set(owner, t);
+    t = buildElementTable(bits, encode, decode, subnormalBounds);
+    cache.set(owner, t);
   }
   return t;
 }
@@ -128,8 +149,78 @@ export function tableFor(format: TableFormat): ElementTable {
     case 'mx': return cachedTable(format.element, format.element.bits, format.element.encode, format.element.decode);
     // quantizeNvfp4 clamps to ±6 before E2M1.encode, which saturates there anyway.
     case 'nvfp4': return cachedTable(E2M1, E2M1.bits, E2M1.encode, E2M1.decode);
-    case 'absmax': return cachedTable(format.codebook, format.codebook.bits, format.codebook.encode, format.codebook.decode);
+    case 'absmax': case 'codebook': {
+      const cb = format.codebook;
+      return cachedTable(cb, cb.bits, cb.encode, cb.decode, format.kind === 'codebook' || format.subnormalBounds === true);
+    }
   }
+}
+
+/**
+ * `cb` for the `absmax` mode when the CPU method sets 1/scale := 0 for a zero stored scale
+ * (userCodebook.ts, log2.ts): there every element of the group encodes as f32(x · 0) = ±0, while
+ * the kernel computes 0 · inf = NaN and writes the table's NaN code; this codebook's NaN code is the
+ * code of 0 (the same as -0's for these encoders). A nonzero x under a zero stored scale (an fp16
+ * scale that rounded to 0) still differs: the kernel gives x · inf, so callers must keep those
+ * tensors on the CPU (see {@link hasFlushedScale}).
+ */
+export function zeroScaleAsZero(cb: Codebook): Codebook {
+  const zero = cb.encode(0);
+  return { ...cb, id: `${cb.id}:zero-scale`, encode: (x) => (Number.isNaN(x) ? zero : cb.encode(x)) };
+}
+
+/** Whether some group of x has a nonzero absmax whose stored scale rounds to 0 (the case {@link zeroScaleAsZero} cannot match). */
+export function hasFlushedScale(x: Float32Array, layout: GroupLayout, scaleType: ScaleType): boolean {
+  if (scaleType === 'fp32') return false;
+  for (let g = 0; g < layout.groupCount; g++) {
+    const amax = absMaxOf(x, groupIndices(layout, g));
+    if (amax !== 0 && storeScale(amax, scaleType) === 0) return true;
+  }
+  return false;
+}
+
+/**
+ * The log quantizer of log2.ts as a codebook on u = f32(x · inv): sign bit when u < 0 and the
+ * magnitude code is nonzero, magnitude code from logThresholds on |u|; level = ±magnitude (the
+ * kernel's f32(level · scale) is decodeLog's ±f32(magnitude · scale)).
+ */
+export function logCodebook(format: LogFormat): Codebook {
+  const t = logThresholds(format), mags = logMagnitudes(format);
+  const signBit = 1 << (format.bits - 1);
+  const magnitudeCode = (u: number): number => {
+    let j = 0;
+    while (j < t.length && u > t[j]) j++;
+    return j === 0 ? 0 : t.length + 1 - j;
+  };
+  const decode = (code: number): number => decodeLog(code, 1, mags, format.bits);
+  return {
+    id: `log${format.base}-${format.bits}-${format.rounding}`,
+    bits: format.bits,
+    levels: Array.from({ length: 1 << format.bits }, (_, c) => decode(c)),
+    encode(u) {
+      const m = magnitudeCode(Math.abs(u));
+      return m !== 0 && u < 0 ? signBit | m : m;
+    },
+    decode,
+  };
+}
+
+/**
+ * An element format with one fp32 scale for the whole tensor (llmFp4.ts), as a codebook on x:
+ * encode(x) = format.encode(f32(x · inv)), inv = f32(1/scale) (0 for scale 0), and level
+ * f32(decode(code) · scale). Both are monotone in x, so the `codebook` mode runs it bit-exactly.
+ */
+export function tensorScaledCodebook(format: FpFormat, scale: number): Codebook {
+  const inv = scale === 0 ? 0 : divRn(1, scale);
+  const decode = (code: number): number => f32(format.decode(code) * scale);
+  return {
+    id: `tensor-scaled:${format.spec.e}.${format.spec.m}`,
+    bits: format.bits,
+    levels: Array.from({ length: 1 << format.bits }, (_, c) => decode(c)),
+    // ±inf (only met while building the table) is clamped so inv = 0 gives ±0, not NaN.
+    encode: (x) => format.encode(f32(Math.min(F32_MAX, Math.max(-F32_MAX, x)) * inv)),
+    decode,
+  };
 }
 
 /**
@@ -188,7 +279,7 @@ export function encodeTableQuant(
     encoder.clearBuffer(bufs.tensor);
     encodePass(rt, encoder, pipe('tensor_amax'), { 0: uniform, 1: x, 6: bufs.tensor }, grid2d(Math.ceil(n / AMAX_PER_WORKGROUP)));
   }
-  if (format.kind !== 'fp') {
+  if (format.kind !== 'fp' && format.kind !== 'codebook') {
     encodePass(rt, encoder, pipe('group_params', groupParamsWorkgroup(layout.groupSize)),
       { 0: uniform, 1: x, 3: bufs.groups, 6: bufs.tensor }, grid2d(layout.groupCount));
   }

@@ -160,6 +160,16 @@ export function quantizeLloydMax(x: Float32Array, layout: GroupLayout, options: 
   return { options, layout, n: x.length, words: packCodes(codes, options.bits), codebooks, iterations };
 }
 
+/**
+ * The stored codebook {@link quantizeLloydMax} uses for one set of values (scope 'tensor': all of x):
+ * the Lloyd-Max fit of 2^bits levels, each rounded to `codebookType`, ascending. For kernels that fit
+ * on the CPU and encode elsewhere with `storedCodebook`.
+ */
+export function lloydMaxStoredLevels(values: ArrayLike<number>, bits: number, codebookType: CodebookType, maxIter?: number): number[] {
+  assert(bits >= 1 && bits <= 8, `lloydMaxStoredLevels: bits must be 1..8, got ${bits}`);
+  return fitLloydMax(values, 1 << bits, maxIter).levels.map((v) => storeLevel(v, codebookType));
+}
+
 /** Dequantizes: each code's level in its codebook (no scale: levels are in the tensor's units). */
 export function dequantizeLloydMax(q: LloydMaxQuantized): Float32Array {
   const L = 1 << q.options.bits, out = new Float32Array(q.n);
