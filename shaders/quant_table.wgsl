@@ -5,6 +5,9 @@
 //   MODE 2 ABSMAX     src/quant/formats/absmax.ts   quantizeAbsmax / dequantizeAbsmax (no double quant)
 //   MODE 3 ABSMAX_FP  src/quant/formats/scaledFp.ts quantizeScaledFp / dequantizeScaledFp
 //   MODE 4 NVFP4      src/quant/formats/nvfp4.ts    quantizeNvfp4 / dequantizeNvfp4
+//   Fitted codebooks reuse MODE 0 (typed raw codebooks, Lloyd-Max, the LLM-FP4 search with its
+//   scale folded in) and MODE 2 (typed absmax codebooks, log2): src/quant/nonuniform/*.ts, tables
+//   built by src/gpu/kernels/quantTable.ts.
 // and src/quant/groups.ts (groupOf), src/quant/pack.ts (bit stream).
 //
 // Element encoding is data, built on the CPU by src/gpu/kernels/quantTable.ts from the CPU encoder

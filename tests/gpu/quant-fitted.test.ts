@@ -7,7 +7,7 @@ import {
 import { readBuffers } from '../../src/gpu/readback';
 import { type GpuRuntime, uploadStorage } from '../../src/gpu/runtime';
 import { E2M1, E3M2, fpFormat } from '../../src/quant/formats/fp';
-import { type GroupKind, type GroupLayout, groupLayout } from '../../src/quant/groups';
+import { type GroupKind, type GroupLayout, groupLayout, groupIndices } from '../../src/quant/groups';
 import { packCodes } from '../../src/quant/pack';
 import { dequantizeFpSearch, fpCandidates, quantizeFpFixed, quantizeFpSearch } from '../../src/quant/nonuniform/llmFp4';
 import { dequantizeLloydMax, lloydMaxStoredLevels, quantizeLloydMax, storedCodebook } from '../../src/quant/nonuniform/lloydMax';
@@ -39,14 +39,9 @@ function decisionPoints(format: TableFormat): number[] {
 /** Fills `x` group by group (`block(g, len)` gives the group's values in order). */
 function fillGroups(x: Float32Array, layout: GroupLayout, block: (g: number, len: number) => number[]): void {
   for (let g = 0; g < layout.groupCount; g++) {
-    const line = Math.floor(g / layout.groupsPerLine);
-    const start = (g % layout.groupsPerLine) * layout.groupSize;
-    const len = Math.min(layout.groupSize, layout.lineLen - start);
-    const vals = block(g, len);
-    for (let k = 0; k < len; k++) {
-      const pos = start + k;
-      x[layout.contiguous ? line * layout.lineLen + pos : pos * layout.lines + line] = vals[k];
-    }
+    const idx = groupIndices(layout, g);
+    const vals = block(g, idx.length);
+    idx.forEach((i, k) => { x[i] = vals[k]; });
   }
 }
 

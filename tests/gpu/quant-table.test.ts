@@ -4,7 +4,7 @@ import { bitsF32, encodeTableQuant, f32Bits, f32Key, type TableFormat, tableFor 
 import { readBuffers } from '../../src/gpu/readback';
 import { type GpuRuntime, uploadStorage } from '../../src/gpu/runtime';
 import { shaderSource } from '../../src/gpu/shaders';
-import { type GroupKind, type GroupLayout, groupLayout } from '../../src/quant/groups';
+import { type GroupKind, type GroupLayout, groupLayout, groupIndices } from '../../src/quant/groups';
 import { packCodes } from '../../src/quant/pack';
 import { dequantizeAbsmax, quantizeAbsmax, type ScaleType } from '../../src/quant/formats/absmax';
 import { FP4_BNB, NF2, NF3, NF4 } from '../../src/quant/formats/codebooks';
@@ -48,14 +48,9 @@ function decisionPoints(format: TableFormat): number[] {
 /** Fills `x` block by block: random blocks, special blocks scaled so each decision point is exact. */
 function fillBlocks(x: Float32Array, layout: GroupLayout, block: (g: number, len: number) => number[]): void {
   for (let g = 0; g < layout.groupCount; g++) {
-    const line = Math.floor(g / layout.groupsPerLine);
-    const start = (g % layout.groupsPerLine) * layout.groupSize;
-    const len = Math.min(layout.groupSize, layout.lineLen - start);
-    const vals = block(g, len);
-    for (let k = 0; k < len; k++) {
-      const pos = start + k;
-      x[layout.contiguous ? line * layout.lineLen + pos : pos * layout.lines + line] = vals[k];
-    }
+    const idx = groupIndices(layout, g);
+    const vals = block(g, idx.length);
+    idx.forEach((i, k) => { x[i] = vals[k]; });
   }
 }
 
