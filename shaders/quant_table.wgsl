@@ -2,9 +2,17 @@
 // Matches, bit for bit (codes, stored scales, dequantized values):
 //   MODE 0 NONE       src/quant/formats/fp.ts       FpFormat.encode / decode (plain elements, no scale)
 //   MODE 1 MX         src/quant/formats/mx.ts       quantizeMx / dequantizeMx (E8M0 scale, OCP MX v1.0 §6.3)
-//   MODE 2 ABSMAX     src/quant/formats/absmax.ts   quantizeAbsmax / dequantizeAbsmax (no double quant)
+//   MODE 2 ABSMAX     src/quant/formats/absmax.ts   quantizeAbsmax / dequantizeAbsmax (double quant: the host
+//                     rewrites the stored scales, then reruns decode)
 //   MODE 3 ABSMAX_FP  src/quant/formats/scaledFp.ts quantizeScaledFp / dequantizeScaledFp
 //   MODE 4 NVFP4      src/quant/formats/nvfp4.ts    quantizeNvfp4 / dequantizeNvfp4
+//   MODE 5 MEANABS    src/quant/nonuniform/ternary.ts quantizeTernary / dequantizeTernary (scale
+//                     max(mean|x|, floor), codes of f32(x * inv))
+//   MODE 6 MEANABS_RAW src/quant/nonuniform/binary.ts quantizeBinary / dequantizeBinary (scale
+//                     mean|x|, codes of x itself)
+//   MODE 7 IQ4NL      src/quant/formats/iq4nl.ts    quantizeIq4nl / dequantizeIq4nl (one thread per
+//                     group: signed max, codes of f32(x * id), the least-squares refit summed in
+//                     element order in f32, products kept out of FMAs by XOR with the zero uniform)
 //   Fitted codebooks reuse MODE 0 (typed raw codebooks, Lloyd-Max, the LLM-FP4 search with its
 //   scale folded in) and MODE 2 (typed absmax codebooks, log2): src/quant/nonuniform/*.ts, tables
 //   built by src/gpu/kernels/quantTable.ts.
@@ -21,6 +29,9 @@
 // of an underflowed product: a negative product that came out zero is taken as -2^-149 when
 // |x| * 2^64 * inv > 2^-86 (the CPU's f32 product is then -2^-149, else -0). Only an exact product
 // within 2^-174 above 2^-150 can decide differently.
+// MEANABS: meanAbs in binary.ts: each |x| truncated to a multiple of 2^(E - 32) (E = floor(log2
+// amax)), summed exactly as a 64-bit integer (order-free), mean = RN_f32(sum * 2^(E - 32) / n) by
+// integer long division (one thread per group).
 // Scales: MX's E8M0 exponent from exponent bits; scaled values and E8M0 dequantization by exact
 // integer ldexp (subnormal results rounded to nearest even like Math.fround); fp16/bf16/E4M3 scale
 // storage by integer RNE rounding with saturation; every division through div_rn. div_rn takes
@@ -36,7 +47,7 @@
 //   2 table: u32 [bounds: bound_count keys | codes: bound_count + 1 | levels: 2^BITS f32 bits];
 //   3 groups: u32[2 * group_count]: [2g] the stored scale (MX: E8M0 code; ABSMAX, ABSMAX_FP: f32
 //     bits of the scale; NVFP4: E4M3 code), [2g+1] what encode needs (MX: exponent as i32; ABSMAX,
-//     ABSMAX_FP: f32 bits of 1/scale; NVFP4: f32 bits of tensorScale * blockScale);
+//     ABSMAX_FP, MEANABS*: f32 bits of 1/scale; IQ4NL: f32 bits of id = 1/d0, 0 for a zero block; NVFP4: f32 bits of tensorScale * blockScale);
 //   4 words: u32[ceil(n*BITS/32)]; 5 xhat: f32[n] written as u32 bits;
 //   6 tensor: atomic u32[2]: [0] tensor amax bits (NVFP4, zeroed by the host), [1] tensorScale bits.
 // Entry points: tensor_amax (NVFP4; atomicMax of |x| bits, exact and order-free), group_params (one
@@ -56,6 +67,11 @@ const MODE_MX = 1u;
 const MODE_ABSMAX = 2u;
 const MODE_ABSMAX_FP = 3u;
 const MODE_NVFP4 = 4u;
+const MODE_MEANABS = 5u;
+const MODE_MEANABS_RAW = 6u;
+const MODE_IQ4NL = 7u;
+const IQ4NL_MAX_EPS = 0x26901d7du; // f32(1e-15): ggml GROUP_MAX_EPS
+const MEAN_FRACTION_BITS = 32; // MEAN_ABS_FRACTION_BITS in binary.ts
 const SIGN = 0x80000000u;
 const MAG = 0x7fffffffu;
 const INF_BITS = 0x7f800000u;
@@ -73,7 +89,8 @@ struct Params {
   bound_count: u32,
   levels_off: u32,
   nan_code: u32,
-  fmax_bits: u32, // ABSMAX_FP: f32 bits of the element format's max
+  fmax_bits: u32, // ABSMAX_FP: f32 bits of the element format's max; MEANABS*: f32 bits of the scale floor
+  zero: u32, // always 0: XORed into products that feed an addition (no FMA contraction)
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -87,6 +104,8 @@ struct Params {
 // Fixed-size scratch (WG <= 256): see docs/DECISIONS.md (no override-sized workgroup arrays).
 const WG_MAX = 256u;
 var<workgroup> wg_max: array<u32, WG_MAX>;
+var<workgroup> wg_lo: array<u32, WG_MAX>;
+var<workgroup> wg_hi: array<u32, WG_MAX>;
 
 fn group_of(i: u32) -> u32 {
   var line = i % p.lines;
@@ -155,6 +174,58 @@ fn round_bits(b: u32, m: u32, emin: i32, max_bits: u32) -> u32 {
   return min(ldexp_bits(bitcast<u32>(f32(r)), t - i32(m)), max_bits);
 }
 
+// |x| (bits b, finite) truncated to a multiple of 2^(e - 32), in those units, as a u64 (lo, hi);
+// e = floor(log2 amax) >= floor(log2 |x|), so the result is < 2^33.
+fn fixed_abs(b: u32, e: i32) -> vec2<u32> {
+  let mag = b & MAG;
+  if (mag == 0u) { return vec2<u32>(0u, 0u); }
+  var m = mag; // value = m * 2^ee
+  var ee = -149;
+  if ((mag >> 23u) != 0u) {
+    m = (mag & 0x7fffffu) | 0x800000u;
+    ee = i32(mag >> 23u) - 150;
+  }
+  let sh = ee + MEAN_FRACTION_BITS - e; // <= 32
+  if (sh >= 32) { return vec2<u32>(0u, m); }
+  if (sh > 0) { return vec2<u32>(m << u32(sh), m >> u32(32 - sh)); }
+  if (sh <= -32) { return vec2<u32>(0u, 0u); }
+  return vec2<u32>(m >> u32(-sh), 0u);
+}
+
+// Bits of RN_f32(s * 2^f / n) for a u64 s = (lo, hi) >= 1 and 1 <= n < 2^31 (roundRatioF32 in
+// binary.ts): bit-serial long division until the guard bit, then ties to even with a sticky bit.
+fn ratio_bits(lo: u32, hi: u32, n: u32, f: i32) -> u32 {
+  var r = 0u;
+  var q = 0u;
+  var started = false;
+  var lsb = 0;
+  for (var j = 63; j > -256; j--) {
+    var b = 0u;
+    if (j >= 32) { b = (hi >> u32(j - 32)) & 1u; } else if (j >= 0) { b = (lo >> u32(j)) & 1u; }
+    r = (r << 1u) | b;
+    var qb = 0u;
+    if (r >= n) { r -= n; qb = 1u; }
+    if (!started) {
+      if (j + f < -150) { return 0u; } // below half of 2^-149
+      if (qb == 0u) { continue; }
+      started = true;
+      lsb = max(j + f - 23, -149);
+    }
+    if (j + f >= lsb) {
+      q = (q << 1u) | qb;
+      continue;
+    }
+    // qb is the guard bit; sticky: a nonzero remainder or bits of s not yet brought down
+    var rest = r != 0u;
+    if (j > 32) { rest = rest || lo != 0u || (hi & ((1u << u32(j - 32)) - 1u)) != 0u; }
+    else if (j == 32) { rest = rest || lo != 0u; }
+    else if (j > 0) { rest = rest || (lo & ((1u << u32(j)) - 1u)) != 0u; }
+    if (qb == 1u && (rest || (q & 1u) == 1u)) { q += 1u; }
+    break;
+  }
+  return ldexp_bits(bitcast<u32>(f32(q)), lsb); // exact: q <= 2^24 at the format's precision
+}
+
 // Order-preserving u32 key of f32 bits: negatives reversed below positives, -0 just below +0.
 fn f32_key(b: u32) -> u32 {
   return select(b | SIGN, ~b, (b & SIGN) != 0u);
@@ -197,6 +268,37 @@ fn tensor_amax(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: 
   if (lid == 0u) { atomicMax(&tensor[0], wg_max[0]); }
 }
 
+// quantizeIq4nl's block parameters, sequentially as the CPU: the first element of largest |x|,
+// d0 = max / -127, id = 1/d0, codes of f32(id * x), d = sum(w q x) / sum(w q q) (w = x * x) to fp16.
+fn iq4nl_params(g: u32, line: u32, start: u32, end: u32) {
+  var amax = 0u;
+  var maxb = 0u;
+  for (var pos = start; pos < end; pos++) {
+    let v = x[element_index(line, pos)];
+    if ((v & MAG) > amax) { amax = v & MAG; maxb = v; }
+  }
+  var stored = 0u;
+  var aux = 0u;
+  if (amax >= IQ4NL_MAX_EPS) {
+    let id = div_rn(1.0, div_rn(bitcast<f32>(maxb), -127.0));
+    var sumqx = 0.0;
+    var sumq2 = 0.0;
+    for (var pos = start; pos < end; pos++) {
+      let xv = bitcast<f32>(x[element_index(line, pos)]);
+      let q = bitcast<f32>(table[p.levels_off + encode_bits(bitcast<u32>(id * xv))]);
+      let wq = (xv * xv) * q;
+      sumqx = sumqx + bitcast<f32>(bitcast<u32>(wq * xv) ^ p.zero);
+      sumq2 = sumq2 + bitcast<f32>(bitcast<u32>(wq * q) ^ p.zero);
+    }
+    var d = 0u;
+    if (sumq2 > 0.0) { d = bitcast<u32>(div_rn(sumqx, sumq2)); }
+    stored = (d & SIGN) | round_bits(d & MAG, 10u, -14, 0x477fe000u); // fp16, saturating at 65504
+    aux = bitcast<u32>(id);
+  }
+  groups[2u * g] = stored;
+  groups[2u * g + 1u] = aux;
+}
+
 @compute @workgroup_size(WG)
 fn group_params(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                 @builtin(local_invocation_index) lid: u32) {
@@ -213,8 +315,36 @@ fn group_params(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
     if (lid < s) { wg_max[lid] = max(wg_max[lid], wg_max[lid + s]); }
     workgroupBarrier();
   }
-  if (lid != 0u) { return; }
   let amax = wg_max[0]; // |x| bits: u32 order is f32 order for non-negative values
+  if (MODE == MODE_MEANABS || MODE == MODE_MEANABS_RAW) {
+    var e = 0;
+    if (amax != 0u) { e = floor_log2_bits(amax); }
+    var lo = 0u;
+    var hi = 0u;
+    for (var pos = start + lid; pos < end; pos += WG) {
+      let v = fixed_abs(x[element_index(line, pos)], e);
+      let sum = lo + v.x;
+      hi += v.y + select(0u, 1u, sum < lo);
+      lo = sum;
+    }
+    wg_lo[lid] = lo;
+    wg_hi[lid] = hi;
+    workgroupBarrier();
+    for (var s = WG / 2u; s > 0u; s >>= 1u) {
+      if (lid < s) {
+        let a = wg_lo[lid];
+        let sum = a + wg_lo[lid + s];
+        wg_hi[lid] = wg_hi[lid] + wg_hi[lid + s] + select(0u, 1u, sum < a);
+        wg_lo[lid] = sum;
+      }
+      workgroupBarrier();
+    }
+  }
+  if (lid != 0u) { return; }
+  if (MODE == MODE_IQ4NL) {
+    iq4nl_params(g, line, start, end);
+    return;
+  }
   var stored = 0u;
   var aux = 0u;
   if (MODE == MODE_MX) {
@@ -226,6 +356,14 @@ fn group_params(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
     stored = store_scale(amax);
     aux = bitcast<u32>(div_rn(1.0, bitcast<f32>(stored))); // scale 0 gives +inf, as 1/0 on the CPU
     if (stored != 0u && stored < 0x800000u) { // f32-subnormal scale: 1/s = (1 / (s * 2^64)) * 2^64, overflowing to inf as f32(1/s)
+      aux = bitcast<u32>(div_rn(1.0, bitcast<f32>(ldexp_bits(stored, 64))) * 0x1p64f);
+    }
+  } else if (MODE == MODE_MEANABS || MODE == MODE_MEANABS_RAW) {
+    var mean = 0u;
+    if (amax != 0u) { mean = ratio_bits(wg_lo[0], wg_hi[0], end - start, floor_log2_bits(amax) - MEAN_FRACTION_BITS); }
+    stored = store_scale(max(mean, p.fmax_bits));
+    aux = bitcast<u32>(div_rn(1.0, bitcast<f32>(stored))); // scale 0 gives +inf
+    if (stored != 0u && stored < 0x800000u) {
       aux = bitcast<u32>(div_rn(1.0, bitcast<f32>(ldexp_bits(stored, 64))) * 0x1p64f);
     }
   } else if (MODE == MODE_ABSMAX_FP) {
@@ -248,19 +386,20 @@ fn group_params(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
 
 fn element_code(i: u32) -> u32 {
   let xb = x[i];
-  if (MODE == MODE_NONE) { return encode_bits(xb); }
+  if (MODE == MODE_NONE || MODE == MODE_MEANABS_RAW) { return encode_bits(xb); }
   let g = group_of(i);
   let aux = groups[2u * g + 1u];
   let sign = xb & SIGN;
   let mag = xb & MAG;
   if (MODE == MODE_MX) { return encode_bits(sign | ldexp_bits(mag, -bitcast<i32>(aux))); } // exact x / 2^e
+  if (MODE == MODE_IQ4NL) { return encode_bits(bitcast<u32>(bitcast<f32>(aux) * bitcast<f32>(xb))); } // f32(id * x); id 0: code of 0
   if (MODE == MODE_NVFP4) {
     if (aux < 0x800000u) { // f32-subnormal total (tiny tensors): x / t = (x / (t * 2^64)) * 2^64
       return encode_bits(bitcast<u32>(div_rn(bitcast<f32>(xb), bitcast<f32>(ldexp_bits(aux, 64))) * 0x1p64f));
     }
     return encode_bits(bitcast<u32>(div_rn(bitcast<f32>(xb), bitcast<f32>(aux))));
   }
-  // ABSMAX, ABSMAX_FP: f32(x * inv); inv >= 0, so the sign is x's.
+  // ABSMAX, ABSMAX_FP, MEANABS: f32(x * inv); inv >= 0, so the sign is x's.
   if (aux == INF_BITS) { return select(encode_bits(sign | INF_BITS), p.nan_code, mag == 0u); } // 0 * inf = NaN
   let prod = bitcast<u32>(bitcast<f32>(mag) * bitcast<f32>(aux)) & MAG;
   if (sign != 0u && mag != 0u && prod == 0u) {
@@ -306,7 +445,7 @@ fn decode(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw
     xhat[i] = (level & SIGN) | ldexp_bits(level & MAG, i32(groups[2u * g]) - 127);
     return;
   }
-  var scale = groups[2u * g]; // ABSMAX, ABSMAX_FP: the stored scale
+  var scale = groups[2u * g]; // ABSMAX, ABSMAX_FP, MEANABS*: the stored scale
   if (MODE == MODE_NVFP4) { scale = groups[2u * g + 1u]; } // f32(tensorScale * blockScale)
   xhat[i] = bitcast<u32>(bitcast<f32>(level) * bitcast<f32>(scale));
 }

@@ -9,10 +9,14 @@ import { GGML_TYPE_OF } from '../quant/formats/registry';
 import { type GgmlBlockType, ggmlQuantizeTensor } from '../quant/ggml';
 import { encodeGgmlDequant, encodeGgmlQuant, hasGgmlGpuQuant, uploadGgmlBytes } from '../gpu/kernels/quantGgml';
 import { E2M1 } from '../quant/formats/fp';
+import { IQ4NL_VALUES } from '../quant/formats/codebooks';
+import { doubleDequantize, doubleQuantize } from '../quant/formats/absmax';
 import { MX_ELEMENTS } from '../quant/formats/mx';
 import {
-  bitsF32, encodeTableQuant, hasFlushedScale, logCodebook, type TableFormat, tableFor, tensorScaledCodebook, zeroScaleAsZero,
+  BINARY_CODEBOOK, bitsF32, encodeTableDecode, encodeTableQuant, f32Bits, hasFlushedScale, logCodebook, type TableFormat, tableFor, tensorScaledCodebook, TERNARY_CODEBOOK, zeroScaleAsZero,
 } from '../gpu/kernels/quantTable';
+import { BITNET_EPS } from '../quant/nonuniform/ternary';
+import { f32 } from '../lib/f32';
 import { quantizeFpSearch } from '../quant/nonuniform/llmFp4';
 import { lloydMaxStoredLevels, storedCodebook } from '../quant/nonuniform/lloydMax';
 import { userCodebook } from '../quant/nonuniform/userCodebook';
@@ -22,7 +26,7 @@ import { groupLevels, intClipThreshold } from '../quant/int';
 import { argmax, type QuantBackend, type QuantJobOutput } from './backend';
 
 export function createWebGpuBackend(rt: GpuRuntime): QuantBackend {
-  /** Formats without a kernel (NF4 + double quant, IQ4_NL, NUPES, binary, ternary, PTQTP): quantize with the CPU reference, measure on the GPU. */
+  /** Formats without a kernel (NUPES, PTQTP): quantize with the CPU reference, measure on the GPU. */
   async function runMeasuredOnGpu(x: Float32Array, layout: GroupLayout, choice: FormatChoice): Promise<QuantJobOutput> {
     const q = quantizeWith(x, layout, choice);
     const encoder = rt.device.createCommandEncoder({ label: 'lowbit.measure_job' });
@@ -69,13 +73,46 @@ export function createWebGpuBackend(rt: GpuRuntime): QuantBackend {
     try {
       const [groupsBytes, totals, hist] = await readBuffers(rt.device, encoder, [q.groups, s.totals, s.hist]);
       const scales = tableGroupScales(table, new Uint32Array(groupsBytes, 0, 2 * layout.groupCount));
-      const widestGroup = argmax(scales);
+      const widestGroup = argmax(table.kind === 'iq4nl' ? scales.map(Math.abs) : scales); // IQ4_NL's d is signed
       return {
         widestGroup, widestLevels: scaled(tableElementValues(table), scales[widestGroup]), quantizedOn: 'webgpu',
         ...decodeErrorStats(new Float32Array(totals), new Uint32Array(hist), x.length),
       };
     } finally {
       void rt.pool.releaseAfterSubmit([xBuf, ...Object.values(q), s.totals, s.hist, ...s.scratch]);
+    }
+  }
+
+  /**
+   * NF4 + double quant: NF4 codes and fp32 absmax scales on the GPU (the table kernel's absmax
+   * mode), the scales read back and double-quantized on the CPU (doubleQuantize: f64 mean, bnb's
+   * dynamic map), the reconstructed scales uploaded, then decode and statistics on the GPU: two
+   * submits, equal to quantizeAbsmax(…, doubleQuant = true) + dequantizeAbsmax bit for bit.
+   */
+  async function runNf4DoubleQuant(x: Float32Array, layout: GroupLayout): Promise<QuantJobOutput> {
+    const table: TableFormat = { kind: 'absmax', codebook: ABSMAX_CODEBOOKS['nf4-dq'], scaleType: 'fp32' };
+    const xBuf = uploadStorage(rt, x, 'source.x');
+    const first = rt.device.createCommandEncoder({ label: 'lowbit.nf4dq_quantize' });
+    const q = encodeTableQuant(rt, first, xBuf, x.length, layout, table);
+    const scratch: GPUBuffer[] = [];
+    try {
+      const [groupsBytes] = await readBuffers(rt.device, first, [q.groups]);
+      const groups = new Uint32Array(groupsBytes.slice(0, 8 * layout.groupCount));
+      const scales = doubleDequantize(doubleQuantize(Float32Array.from({ length: layout.groupCount }, (_, g) => bitsF32(groups[2 * g]))));
+      scales.forEach((v, g) => { groups[2 * g] = f32Bits(v); });
+      rt.device.queue.writeBuffer(q.groups, 0, groups);
+      const second = rt.device.createCommandEncoder({ label: 'lowbit.nf4dq_decode' });
+      encodeTableDecode(rt, second, q, x.length, table);
+      const s = encodeErrorStats(rt, second, xBuf, q.xhat, x.length);
+      scratch.push(s.totals, s.hist, ...s.scratch);
+      const [totals, hist] = await readBuffers(rt.device, second, [s.totals, s.hist]);
+      const widestGroup = argmax(scales);
+      return {
+        widestGroup, widestLevels: scaled(table.codebook.levels, scales[widestGroup]), quantizedOn: 'webgpu',
+        ...decodeErrorStats(new Float32Array(totals), new Uint32Array(hist), x.length),
+      };
+    } finally {
+      void rt.pool.releaseAfterSubmit([xBuf, ...Object.values(q), ...scratch]);
     }
   }
 
@@ -111,6 +148,7 @@ export function createWebGpuBackend(rt: GpuRuntime): QuantBackend {
       return withErrorScopes(rt.device, 'quantize job', () =>
         choice.kind === 'int' ? runInt(x, layout, choice)
           : table ? runTable(x, layout, table)
+            : choice.kind === 'format' && choice.id === 'nf4-dq' ? runNf4DoubleQuant(x, layout)
             : ggml ? runGgml(x, layout, ggml) : runMeasuredOnGpu(x, layout, choice));
     },
     dispose() { destroyRuntime(rt); },
@@ -151,6 +189,14 @@ function tableFormatCandidate(choice: FormatChoice, x: Float32Array, layout: Gro
   if (ABSMAX_CODEBOOKS[id] && id !== 'nf4-dq') return { kind: 'absmax', codebook: ABSMAX_CODEBOOKS[id], scaleType: 'fp32' };
   if (id === 'lloyd-max-4') return { kind: 'codebook', codebook: storedCodebook('lloyd-max', lloydMaxStoredLevels(x, 4, 'fp16')) };
   if (id === 'log2-4') return hasFlushedScale(x, layout, 'fp16') ? null : { kind: 'absmax', codebook: LOG2_4_CODEBOOK, scaleType: 'fp16' };
+  // meanAbs's exact long division needs a group shorter than 2^31 elements.
+  if (id === 'binary' && layout.groupSize < 2 ** 31) {
+    return { kind: 'meanabs', codebook: BINARY_CODEBOOK, scaleType: 'fp16', floor: 0, raw: true };
+  }
+  if (id === 'ternary-bitnet' && layout.groupSize < 2 ** 31) {
+    return { kind: 'meanabs', codebook: TERNARY_CODEBOOK, scaleType: 'fp32', floor: f32(BITNET_EPS), raw: false };
+  }
+  if (id === 'iq4_nl') return { kind: 'iq4nl' };
   if (id === 'fp4-search') {
     const q = quantizeFpSearch(x, 4); // the search also encodes on the CPU; only its format and scale are used
     return { kind: 'codebook', codebook: tensorScaledCodebook(q.format, q.scale) };
@@ -174,6 +220,7 @@ function tableElementValues(table: TableFormat): readonly number[] {
     case 'fp': case 'scaled-fp': return table.format.values;
     case 'mx': return elementValues(table.element.bits, table.element.decode);
     case 'nvfp4': return E2M1.values;
-    case 'absmax': case 'codebook': return table.codebook.levels;
+    case 'iq4nl': return IQ4NL_VALUES;
+    case 'absmax': case 'codebook': case 'meanabs': return table.codebook.levels;
   }
 }

@@ -37,7 +37,8 @@ const CASES: [string, ExperimentSpec][] = [
   ['NVFP4 (table kernel, tensor amax)', spec({ source: { distribution: 'laplace' }, format: { kind: 'format', id: 'nvfp4' } })],
   ['NF4 per-column (table kernel)', spec({ format: { kind: 'format', id: 'nf4' }, granularity: { kind: 'column' } })],
   ['FP8 E4M3 per-row (table kernel, absmax-scaled)', spec({ format: { kind: 'format', id: 'fp8-e4m3' }, granularity: { kind: 'row' } })],
-  ['NF4 + double quant per-row (CPU quantization, GPU statistics)', spec({ format: { kind: 'format', id: 'nf4-dq' }, granularity: { kind: 'row' } })],
+  ['NF4 + double quant per-row (GPU codes, CPU double quant of the scales, GPU decode)', spec({ format: { kind: 'format', id: 'nf4-dq' }, granularity: { kind: 'row' } })],
+  ['NF4 + double quant block 64, Student-t (GPU codes, CPU double quant, GPU decode)', spec({ source: { distribution: 'student-t' }, format: { kind: 'format', id: 'nf4-dq' }, granularity: { kind: 'block', blockSize: 64 } })],
   ['llama.cpp Q4_0 (GPU quantization and decode)', spec({ format: { kind: 'format', id: 'q4_0' } })],
   ['llama.cpp Q5_1 per Student-t (GPU quantization and decode)', spec({ source: { distribution: 'student-t' }, format: { kind: 'format', id: 'q5_1' } })],
   ['llama.cpp Q4_K (CPU quantization, GPU decode)', spec({ source: { cols: 512 }, format: { kind: 'format', id: 'q4_k' } })],
@@ -48,6 +49,12 @@ const CASES: [string, ExperimentSpec][] = [
   ['Lloyd-Max 4-bit, fitted on the CPU (table kernel)', spec({ source: { distribution: 'student-t' }, format: { kind: 'format', id: 'lloyd-max-4' } })],
   ['log2-4, fp16 scales, block 128 (table kernel)', spec({ source: { distribution: 'laplace' }, format: { kind: 'format', id: 'log2-4' }, granularity: { kind: 'block', blockSize: 128 } })],
   ['fp4-search, per-tensor ExMy and clip (table kernel)', spec({ source: { distribution: 'student-t' }, format: { kind: 'format', id: 'fp4-search' } })],
+  ['binary sign·mean|x|, fp16 scales, block 128 (table kernel, meanabs)', spec({ format: { kind: 'format', id: 'binary' }, granularity: { kind: 'block', blockSize: 128 } })],
+  ['binary per-column, Student-t (table kernel, meanabs)', spec({ source: { distribution: 'student-t' }, format: { kind: 'format', id: 'binary' }, granularity: { kind: 'column' } })],
+  ['ternary BitNet per-tensor (table kernel, meanabs)', spec({ format: { kind: 'format', id: 'ternary-bitnet' }, granularity: { kind: 'tensor' } })],
+  ['ternary BitNet block 64, Laplace (table kernel, meanabs)', spec({ source: { distribution: 'laplace' }, format: { kind: 'format', id: 'ternary-bitnet' }, granularity: { kind: 'block', blockSize: 64 } })],
+  ['IQ4_NL block 32 (table kernel, refit on the GPU)', spec({ source: { distribution: 'student-t' }, format: { kind: 'format', id: 'iq4_nl' } })],
+  ['IQ4_NL on a row of 100 (tail blocks, table kernel)', spec({ source: { cols: 100, distribution: 'laplace' }, format: { kind: 'format', id: 'iq4_nl' } })],
   ['block 100 does not divide the row of 384', spec({ format: { bits: 5 }, granularity: { kind: 'block', blockSize: 100 } })],
 ];
 

@@ -5,7 +5,7 @@ import { f32 } from '../../src/lib/f32';
 import { createRng, normal } from '../../src/lib/rng';
 import { groupLayout } from '../../src/quant/groups';
 import { unpackCodes } from '../../src/quant/pack';
-import { binaryBitsPerWeight, dequantizeBinary, quantizeBinary } from '../../src/quant/nonuniform/binary';
+import { binaryBitsPerWeight, dequantizeBinary, meanAbs, quantizeBinary, roundRatioF32 } from '../../src/quant/nonuniform/binary';
 import { dequantizePtqtp, ptqtpBitsPerWeight, quantizePtqtp } from '../../src/quant/nonuniform/ptqtp';
 import {
   BITNET_EPS, TRIT_BITS, dequantizeTernary, packTrits5, quantizeTernary, ternaryBitsPerWeight, unpackTrits5,
@@ -29,6 +29,27 @@ describe('binary sign(x)·mean|x|', () => {
       const d = dequantizeBinary({ ...q, scales: Float32Array.from([q.scales[0] * f]) });
       expect(mse(x, d)).toBeGreaterThan(e);
     }
+  });
+});
+
+describe('meanAbs: exact fixed-point sum, one rounding (the GPU definition)', () => {
+  test('roundRatioF32 rounds s / n · 2^f to nearest even, subnormals included', () => {
+    expect(roundRatioF32(3n, 1, 0)).toBe(3);
+    expect(roundRatioF32(1n, 3, 0)).toBe(f32(1 / 3));
+    expect(roundRatioF32(0x1000001n, 1, 0)).toBe(0x1000000); // tie to even
+    expect(roundRatioF32(0x1000003n, 1, 0)).toBe(0x1000004);
+    expect(roundRatioF32(1n, 2, -149)).toBe(0); // half of 2^-149: tie to even (0)
+    expect(roundRatioF32(3n, 2, -149)).toBe(2 * 2 ** -149);
+    expect(roundRatioF32(2n, 3, -149)).toBe(2 ** -149);
+  });
+  test('equals f32 of the exact mean when the inputs are on the fixed-point grid; close otherwise', () => {
+    const idx = (n: number) => Array.from({ length: n }, (_, i) => i);
+    expect(meanAbs(Float32Array.from([1, -2, 3]), idx(3))).toBe(2);
+    expect(meanAbs(Float32Array.from([0.1, -0.2, 0.3, 0]), idx(4))).toBe(f32((f32(0.1) + f32(0.2) + f32(0.3)) / 4));
+    expect(meanAbs(Float32Array.from([0, -0]), idx(2))).toBe(0);
+    const x = gaussian(11, 4096);
+    const exact = x.reduce((s, v) => s + Math.abs(v), 0) / x.length;
+    expect(Math.abs(meanAbs(x, idx(x.length)) - exact)).toBeLessThanOrEqual(exact * 2 ** -23);
   });
 });
 

@@ -1,6 +1,6 @@
 // gpu: table-driven element/codebook/shared-scale quantize/dequantize kernels (shaders/quant_table.wgsl) — twin of src/quant/formats.
 import { type ScaleType, storeScale } from '../../quant/formats/absmax';
-import type { Codebook } from '../../quant/formats/codebooks';
+import { type Codebook, IQ4NL } from '../../quant/formats/codebooks';
 import { E2M1, type FpFormat } from '../../quant/formats/fp';
 import { divRn, F32_MAX, f32 } from '../../lib/f32';
 import { decodeLog, type LogFormat, logMagnitudes, logThresholds } from '../../quant/nonuniform/log2';
@@ -8,6 +8,7 @@ import type { MxElement } from '../../quant/formats/mx';
 import { absMaxOf, type GroupLayout, groupIndices } from '../../quant/groups';
 import { packedWordCount } from '../../quant/pack';
 import { assert } from '../../lib/assert';
+import { ternaryCode } from '../../quant/nonuniform/ternary';
 import { grid2d } from '../dispatch';
 import { encodePass, type GpuRuntime, storageUsage, uploadStorage, uploadUniform } from '../runtime';
 import { groupParamsWorkgroup } from './quantInt';
@@ -21,11 +22,13 @@ const AMAX_PER_WORKGROUP = WG * 16; // AMAX_PER_THREAD in the shader
  * - `scaled-fp`: element format with an fp32 absmax/max scale per group (quantizeScaledFp);
  * - `mx`: OCP MX block (quantizeMx; use `groupLayout(r, c, 'block', 32)`);
  * - `nvfp4`: E2M1 + E4M3 block scale + fp32 tensor scale (quantizeNvfp4; block 16);
- * - `absmax`: codebook with absmax scale stored as fp32/fp16/bf16 (quantizeAbsmax without double
- *   quant, which stays CPU-only, as does IQ4_NL's least-squares refit);
+ * - `absmax`: codebook with absmax scale stored as fp32/fp16/bf16 (quantizeAbsmax; with double
+ *   quant the host rewrites the scales and reruns {@link encodeTableDecode});
  * - `codebook`: any monotone codebook applied to x itself, no scale (the `fp` mode with a codebook's
  *   table): typed codebooks with raw levels, Lloyd-Max codebooks fitted on the CPU, and per-tensor
- *   scaled element formats folded into the codebook ({@link tensorScaledCodebook}).
+ *   scaled element formats folded into the codebook ({@link tensorScaledCodebook});
+ * - `meanabs`: binary (quantizeBinary: {@link BINARY_CODEBOOK} on x) and ternary absmean
+ *   (quantizeTernary: {@link TERNARY_CODEBOOK} on x · 1/γ), scale from meanAbs (binary.ts).
  */
 export type TableFormat =
   | { readonly kind: 'fp'; readonly format: FpFormat }
@@ -41,10 +44,34 @@ export type TableFormat =
      */
     readonly subnormalBounds?: boolean;
   }
-  | { readonly kind: 'codebook'; readonly codebook: Codebook };
+  | { readonly kind: 'codebook'; readonly codebook: Codebook }
+  | {
+    /**
+     * Scale max(mean|x|, floor) per group (meanAbs in binary.ts, exact fixed-point sum) stored in
+     * `scaleType`; `raw`: codes of x itself (binary), else codes of f32(x · f32(1/scale)) (ternary).
+     */
+    readonly kind: 'meanabs'; readonly codebook: Codebook; readonly scaleType: ScaleType;
+    readonly floor: number; readonly raw: boolean;
+  }
+  /** llama.cpp IQ4_NL (quantizeIq4nl: kvalues codebook on f32(x · id), least-squares fp16 refit; block 32). */
+  | { readonly kind: 'iq4nl' };
 
-/** MODE override values of quant_table.wgsl. */
-const MODE = { fp: 0, mx: 1, absmax: 2, 'scaled-fp': 3, nvfp4: 4, codebook: 0 } as const;
+/** MODE override values of quant_table.wgsl (meanabs: 5, or 6 when raw). */
+const MODE = { fp: 0, mx: 1, absmax: 2, 'scaled-fp': 3, nvfp4: 4, codebook: 0, meanabs: 5, iq4nl: 7 } as const;
+
+/** quantizeBinary's codes as a codebook on x: 1 for x >= 0 (±0 and NaN included), 0 for x < 0; levels ±1. */
+export const BINARY_CODEBOOK: Codebook = {
+  id: 'binary', bits: 1, levels: [-1, 1],
+  encode: (x) => (x < 0 ? 0 : 1),
+  decode: (c) => (c ? 1 : -1),
+};
+
+/** quantizeTernary's codes (t + 1) as a codebook on u = f32(x · inv): ternaryCode(u, 1) + 1; levels t. */
+export const TERNARY_CODEBOOK: Codebook = {
+  id: 'ternary', bits: 2, levels: [-1, 0, 1], // code 3 is unused (decodes to 2)
+  encode: (u) => (Number.isNaN(u) ? 1 : ternaryCode(u, 1) + 1),
+  decode: (c) => c - 1,
+};
 const STORE: Readonly<Record<ScaleType, number>> = { fp32: 0, fp16: 1, bf16: 2 };
 
 /** An element encoder as the shader sees it: a partition of the f32 key line into coded intervals. */
@@ -149,9 +176,10 @@ export function tableFor(format: TableFormat): ElementTable {
     case 'mx': return cachedTable(format.element, format.element.bits, format.element.encode, format.element.decode);
     // quantizeNvfp4 clamps to ±6 before E2M1.encode, which saturates there anyway.
     case 'nvfp4': return cachedTable(E2M1, E2M1.bits, E2M1.encode, E2M1.decode);
-    case 'absmax': case 'codebook': {
+    case 'iq4nl': return cachedTable(IQ4NL, IQ4NL.bits, IQ4NL.encode, IQ4NL.decode);
+    case 'absmax': case 'codebook': case 'meanabs': {
       const cb = format.codebook;
-      return cachedTable(cb, cb.bits, cb.encode, cb.decode, format.kind === 'codebook' || format.subnormalBounds === true);
+      return cachedTable(cb, cb.bits, cb.encode, cb.decode, format.kind === 'codebook' || (format.kind === 'absmax' && format.subnormalBounds === true));
     }
   }
 }
@@ -255,10 +283,10 @@ export function encodeTableQuant(
   tableData.set(t.bounds, 0);
   tableData.set(t.codes, t.bounds.length);
   tableData.set(t.levels, levelsOff);
-  const fmax = format.kind === 'scaled-fp' ? format.format.max : 1;
+  const fmax = format.kind === 'scaled-fp' ? format.format.max : format.kind === 'meanabs' ? format.floor : 1;
   const uniform = uploadUniform(rt, [
     n, layout.contiguous ? 1 : 0, layout.lines, layout.lineLen, layout.groupSize, layout.groupsPerLine,
-    layout.groupCount, wordCount, t.bounds.length, levelsOff, t.nanCode, f32Bits(fmax),
+    layout.groupCount, wordCount, t.bounds.length, levelsOff, t.nanCode, f32Bits(fmax), 0,
   ], 'quant_table.params');
   const bufs: TableQuantBuffers = {
     uniform,
@@ -268,22 +296,34 @@ export function encodeTableQuant(
     xhat: rt.pool.acquire(n * 4, storageUsage(), 'quant_table.xhat'),
     tensor: rt.pool.acquire(8, storageUsage(), 'quant_table.tensor'),
   };
-  const mode = MODE[format.kind];
-  const constants = {
-    WG, BITS: t.bits, MODE: mode,
-    STORE: format.kind === 'absmax' ? STORE[format.scaleType] : 0,
-    EMAX: format.kind === 'mx' ? format.element.emax : 0,
-  };
-  const pipe = (entry: string, wg = WG) => rt.pipelines.get('quant_table', entry, { ...constants, WG: wg });
+  const pipe = (entry: string, wg = WG) => rt.pipelines.get('quant_table', entry, { ...tableConstants(format, t), WG: wg });
   if (format.kind === 'nvfp4') {
     encoder.clearBuffer(bufs.tensor);
     encodePass(rt, encoder, pipe('tensor_amax'), { 0: uniform, 1: x, 6: bufs.tensor }, grid2d(Math.ceil(n / AMAX_PER_WORKGROUP)));
   }
   if (format.kind !== 'fp' && format.kind !== 'codebook') {
     encodePass(rt, encoder, pipe('group_params', groupParamsWorkgroup(layout.groupSize)),
-      { 0: uniform, 1: x, 3: bufs.groups, 6: bufs.tensor }, grid2d(layout.groupCount));
+      { 0: uniform, 1: x, 2: bufs.table, 3: bufs.groups, 6: bufs.tensor }, grid2d(layout.groupCount));
   }
   encodePass(rt, encoder, pipe('encode'), { 0: uniform, 1: x, 2: bufs.table, 3: bufs.groups, 4: bufs.words }, grid2d(Math.ceil(wordCount / WG)));
-  encodePass(rt, encoder, pipe('decode'), { 0: uniform, 2: bufs.table, 3: bufs.groups, 4: bufs.words, 5: bufs.xhat }, grid2d(Math.ceil(n / WG)));
+  encodeTableDecode(rt, encoder, bufs, n, format);
   return bufs;
+}
+
+function tableConstants(format: TableFormat, t: ElementTable): Record<string, number> {
+  return {
+    WG, BITS: t.bits, MODE: format.kind === 'meanabs' && format.raw ? 6 : MODE[format.kind],
+    STORE: format.kind === 'absmax' || format.kind === 'meanabs' ? STORE[format.scaleType] : 0,
+    EMAX: format.kind === 'mx' ? format.element.emax : 0,
+  };
+}
+
+/**
+ * Encodes the decode pass alone: `bufs.xhat` from `bufs.words` and the scales in `bufs.groups`
+ * (as {@link encodeTableQuant} left them, or rewritten by the host: NF4 + double quant replaces
+ * the absmax scales by the ones double quant reconstructs before decoding).
+ */
+export function encodeTableDecode(rt: GpuRuntime, encoder: GPUCommandEncoder, bufs: TableQuantBuffers, n: number, format: TableFormat): void {
+  const pipeline = rt.pipelines.get('quant_table', 'decode', tableConstants(format, tableFor(format)));
+  encodePass(rt, encoder, pipeline, { 0: bufs.uniform, 2: bufs.table, 3: bufs.groups, 4: bufs.words, 5: bufs.xhat }, grid2d(Math.ceil(n / WG)));
 }
