@@ -17,6 +17,7 @@
 //! include lib_pack
 //! include lib_hash
 //! include lib_scale
+//! include lib_u64
 
 override WG: u32 = 256u;
 override BITS: u32 = 4u;
@@ -178,25 +179,20 @@ fn group_params(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
     var best_hi = 0u;
     for (var k = 0u; k < RATIO_COUNT; k++) {
       let c = cand[k];
-      var acc_lo = 0u;
-      var acc_hi = 0u;
+      var acc = vec2u(0u);
       for (var pos = start + lid; pos < end; pos += WG) {
         let i = element_index(line, pos);
         let v = x[i];
-        let e = search_error(v, code_of(v, i, c.y, c.z), c, f);
-        let sum = acc_lo + e.x;
-        acc_hi += e.y + select(0u, 1u, sum < acc_lo);
-        acc_lo = sum;
+        acc = add_u64(acc, search_error(v, code_of(v, i, c.y, c.z), c, f));
       }
-      wg_lo[lid] = acc_lo;
-      wg_hi[lid] = acc_hi;
+      wg_lo[lid] = acc.x;
+      wg_hi[lid] = acc.y;
       workgroupBarrier();
       for (var s = WG / 2u; s > 0u; s >>= 1u) {
         if (lid < s) {
-          let a = wg_lo[lid];
-          let sum = a + wg_lo[lid + s];
-          wg_hi[lid] = wg_hi[lid] + wg_hi[lid + s] + select(0u, 1u, sum < a);
-          wg_lo[lid] = sum;
+          let sum = add_u64(vec2u(wg_lo[lid], wg_hi[lid]), vec2u(wg_lo[lid + s], wg_hi[lid + s]));
+          wg_lo[lid] = sum.x;
+          wg_hi[lid] = sum.y;
         }
         workgroupBarrier();
       }

@@ -55,6 +55,7 @@
 // 2-D grids: linear id = x + y * row_threads.
 //! include lib_float
 //! include lib_pack
+//! include lib_u64
 
 override WG: u32 = 256u;
 override BITS: u32 = 4u;
@@ -319,23 +320,18 @@ fn group_params(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
   if (MODE == MODE_MEANABS || MODE == MODE_MEANABS_RAW) {
     var e = 0;
     if (amax != 0u) { e = floor_log2_bits(amax); }
-    var lo = 0u;
-    var hi = 0u;
+    var acc = vec2u(0u);
     for (var pos = start + lid; pos < end; pos += WG) {
-      let v = fixed_abs(x[element_index(line, pos)], e);
-      let sum = lo + v.x;
-      hi += v.y + select(0u, 1u, sum < lo);
-      lo = sum;
+      acc = add_u64(acc, fixed_abs(x[element_index(line, pos)], e));
     }
-    wg_lo[lid] = lo;
-    wg_hi[lid] = hi;
+    wg_lo[lid] = acc.x;
+    wg_hi[lid] = acc.y;
     workgroupBarrier();
     for (var s = WG / 2u; s > 0u; s >>= 1u) {
       if (lid < s) {
-        let a = wg_lo[lid];
-        let sum = a + wg_lo[lid + s];
-        wg_hi[lid] = wg_hi[lid] + wg_hi[lid + s] + select(0u, 1u, sum < a);
-        wg_lo[lid] = sum;
+        let sum = add_u64(vec2u(wg_lo[lid], wg_hi[lid]), vec2u(wg_lo[lid + s], wg_hi[lid + s]));
+        wg_lo[lid] = sum.x;
+        wg_hi[lid] = sum.y;
       }
       workgroupBarrier();
     }
