@@ -10,6 +10,7 @@ import {
   intFormatProblem, type IntMode, quantizeInt,
 } from '../../src/quant/int';
 import { unpackCodes } from '../../src/quant/pack';
+import { valuesArb } from './arbitraries';
 import { SCALE_ENCODINGS, type ScaleEncoding } from '../../src/quant/scaleEncoding';
 
 function oneGroup(values: number[], format: IntFormatParams) {
@@ -193,16 +194,6 @@ function formatOf(c: Case): IntFormatParams {
   return { bits: c.bits, mode: c.mode, scale: c.scale, clip: c.clip, rounding: c.stochastic ? 'stochastic' : 'nearest', seed: c.seed };
 }
 
-/** As in quant-int.test.ts: fast-check floats up to 1e3 and seeded dense draws; |v| < 1e-30 -> 0. */
-const valuesArb = (n: number) => fc.oneof(
-  fc.array(fc.float({ min: f32(-1000), max: f32(1000), noNaN: true }), { minLength: n, maxLength: n })
-    .map((vs) => Float32Array.from(vs, (v) => (Math.abs(v) < 1e-30 ? 0 : v))),
-  fc.record({ seed: fc.nat(), logMag: fc.double({ min: -20, max: 10, noNaN: true }), offset: fc.double({ min: -1, max: 1, noNaN: true }) })
-    .map(({ seed, logMag, offset }) => {
-      const rand = createRng(seed);
-      return Float32Array.from({ length: n }, () => f32((rand() * 2 - 1 + offset) * 2 ** logMag));
-    }),
-);
 
 const tensorArb = caseArb.chain((c) => valuesArb(c.rows * c.cols).map((x) => ({ ...c, x })));
 

@@ -2,13 +2,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { f32 } from '../../src/lib/f32';
-import { createRng } from '../../src/lib/rng';
 import { type GroupKind, type GroupLayout, groupIndices, groupLayout, groupOf } from '../../src/quant/groups';
 import {
   codeRange, decodeValue, dequantizeInt, encodeValue, groupLevels, groupParams, type IntFormatParams,
   intBitsPerWeight, quantizeInt,
 } from '../../src/quant/int';
 import { unpackCodes } from '../../src/quant/pack';
+import { valuesArb } from './arbitraries';
 
 const sym = (bits: number): IntFormatParams => ({ bits, symmetric: true });
 const asym = (bits: number): IntFormatParams => ({ bits, symmetric: false });
@@ -174,22 +174,6 @@ const caseArb: fc.Arbitrary<Case> = fc.record({
   symmetric: fc.boolean(),
 });
 
-/**
- * Two kinds of tensors: fast-check floats (every sign and magnitude up to 1e3, biased towards edge
- * values such as 0, -0 and powers of two) and seeded dense draws (offset uniform noise at a random
- * magnitude: full-precision significands, so x * inv lands near ties now and then). Values below
- * 1e-30 become 0 so no group is so small that its scale flushes to zero as a subnormal (then x̂ = 0,
- * a documented GPU-style flush, not a rounding property).
- */
-const valuesArb = (n: number) => fc.oneof(
-  fc.array(fc.float({ min: f32(-1000), max: f32(1000), noNaN: true }), { minLength: n, maxLength: n })
-    .map((vs) => Float32Array.from(vs, (v) => (Math.abs(v) < 1e-30 ? 0 : v))),
-  fc.record({ seed: fc.nat(), logMag: fc.double({ min: -20, max: 10, noNaN: true }), offset: fc.double({ min: -1, max: 1, noNaN: true }) })
-    .map(({ seed, logMag, offset }) => {
-      const rand = createRng(seed);
-      return Float32Array.from({ length: n }, () => f32((rand() * 2 - 1 + offset) * 2 ** logMag));
-    }),
-);
 
 const tensorArb = caseArb.chain((c) => valuesArb(c.rows * c.cols).map((x) => ({ ...c, x })));
 
