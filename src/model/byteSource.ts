@@ -62,8 +62,13 @@ export interface HttpSourceOptions {
   readonly signal?: AbortSignal;
   /** Called as each response body streams in: bytes loaded / total of that read. */
   readonly onProgress?: ByteProgressFn;
-  /** Where ranges are kept between reads and visits (only for files whose version the server names by ETag or Last-Modified). */
+  /** Where ranges are kept between reads and visits (only for files whose version is known: see `immutable`). */
   readonly cache?: RangeCache;
+  /**
+   * The URL's content never changes (a Hub URL pinned to a commit hash), so ranges may be cached
+   * even when the server's ETag / Last-Modified is missing or hidden by CORS.
+   */
+  readonly immutable?: boolean;
   /** Messages for failures (the hub client names repo and revision); default: generic ones naming host and file. */
   readonly explain?: HttpFailureExplainer;
   /**
@@ -146,9 +151,10 @@ async function readBody(
  * asks for exactly its range and streams the body, reporting progress. A server that ignores
  * Range (answers 200) is handled by downloading the file whole once, up to `wholeFileLimit`,
  * and slicing it. Failures reject with ModelLoadError (messages from `explain`), aborts with
- * the signal's AbortError. Ranges are cached in `cache` under URL + version (ETag or
- * Last-Modified) + range; without a version nothing is cached, since stale bytes of an older
- * file would mix with new ones.
+ * the signal's AbortError. Where CORS hides Content-Range the size comes from a HEAD request's
+ * Content-Length and each range is checked by its length. Ranges are cached in `cache` under URL
+ * + version (ETag, Last-Modified, or the URL itself when `immutable`) + range; without a version
+ * nothing is cached, since stale bytes of an older file would mix with new ones.
  */
 export async function httpSource(url: string, opts: HttpSourceOptions): Promise<ByteSource> {
   const { name, onProgress, cache } = opts;
@@ -159,10 +165,12 @@ export async function httpSource(url: string, opts: HttpSourceOptions): Promise<
   const signalFor = (signal?: AbortSignal) =>
     signal && opts.signal ? AbortSignal.any([signal, opts.signal]) : signal ?? opts.signal;
 
-  const send = async (range: string, signal?: AbortSignal): Promise<Response> => {
+  const send = async (range: string | null, signal?: AbortSignal): Promise<Response> => {
     signal?.throwIfAborted();
     try {
-      return await fetchFn(url, { headers: { ...opts.headers, Range: range }, signal });
+      return await fetchFn(url, range === null
+        ? { method: 'HEAD', headers: opts.headers, signal }
+        : { headers: { ...opts.headers, Range: range }, signal });
     } catch (e) {
       signal?.throwIfAborted();
       throw e instanceof DOMException && e.name === 'AbortError' ? e : explain({ kind: 'network', cause: e });
@@ -190,22 +198,29 @@ export async function httpSource(url: string, opts: HttpSourceOptions): Promise<
 
   const openSignal = opts.signal;
   const probe = await send('bytes=0-0', openSignal);
-  let size: number;
-  let whole: Uint8Array | null = null;
-  const version = probe.headers.get('etag') ?? probe.headers.get('last-modified');
-  const probeRange = parseContentRange(probe.headers.get('content-range'));
-  if ((probe.status === 206 || probe.status === 416) && probeRange) {
-    size = probeRange.total;
+  const version = probe.headers.get('etag') ?? probe.headers.get('last-modified') ?? (opts.immutable ? 'immutable' : null);
+  /** The file's size, and the file itself when the server ignored Range. */
+  const learnSize = async (): Promise<{ size: number; whole: Uint8Array | null }> => {
+    if (probe.status === 200) {
+      const file = await readWhole(probe, openSignal);
+      return { size: file.length, whole: file };
+    }
     await probe.body?.cancel();
-  } else if (probe.status === 200) {
-    whole = await readWhole(probe, openSignal);
-    size = whole.length;
-  } else {
-    await probe.body?.cancel();
+    const range = parseContentRange(probe.headers.get('content-range'));
+    if ((probe.status === 206 || probe.status === 416) && range) return { size: range.total, whole: null };
+    if (probe.status === 206) {
+      // CORS hides Content-Range from this page; the Content-Length of a HEAD is always readable.
+      const head = await send(null, openSignal);
+      const length = head.ok ? head.headers.get('content-length') : null;
+      if (length !== null) return { size: Number(length), whole: null };
+    }
     throw probe.ok
-      ? new ModelLoadError('http', `${host} answered HTTP ${probe.status} without a usable Content-Range when asked for the size of ${name}. Try again; if it keeps happening, download the file and open it from disk.`)
+      ? new ModelLoadError('http', `${host} answered HTTP ${probe.status} without a usable Content-Range or Content-Length when asked for the size of ${name}. Try again; if it keeps happening, download the file and open it from disk.`)
       : explain({ kind: 'status', response: probe });
-  }
+  };
+  const opened = await learnSize();
+  const size = opened.size;
+  let whole = opened.whole;
 
   return {
     name,
@@ -229,10 +244,11 @@ export async function httpSource(url: string, opts: HttpSourceOptions): Promise<
       const response = await send(`bytes=${start}-${end - 1}`, signal);
       let bytes: Uint8Array;
       if (response.status === 206) {
+        // A null `got` means CORS hides Content-Range: the exact body length is then the only check.
         const got = parseContentRange(response.headers.get('content-range'));
-        if (!got || got.start !== start || got.end !== end - 1 || got.total !== size) {
+        if (got && (got.start !== start || got.end !== end - 1 || got.total !== size)) {
           await response.body?.cancel();
-          throw new ModelLoadError('http', got && got.total !== size
+          throw new ModelLoadError('http', got.total !== size
             ? `${name} changed on ${host} while it was being read (it was ${size} bytes, now ${got.total}). Load the model again.`
             : `${host} answered a different byte range than the one asked for from ${name} (asked ${start}-${end - 1}, got "${response.headers.get('content-range')}"). Try again.`);
         }

@@ -47,6 +47,9 @@ export function checkRepoId(repo: string): void {
   }
 }
 
+/** A full commit hash: a URL at such a revision always serves the same bytes. */
+const COMMIT_HASH = /^[0-9a-f]{40}$/;
+
 function checkRevision(revision: string): void {
   if (revision.length === 0 || revision.length > 255) {
     throw new ModelLoadError('not-found', `"${revision}" is not a revision: give a branch, tag or commit hash such as "main".`);
@@ -115,6 +118,7 @@ export function createHubClient(opts: HubClientOptions = {}): HubClient {
   const open = (repo: string, revision: string, file: string, signal?: AbortSignal, onProgress?: ByteProgressFn) =>
     httpSource(fileUrl(repo, revision, file), {
       name: file, headers, fetchFn, signal, onProgress, cache: opts.cache, explain: explainer(repo, revision, file),
+      immutable: COMMIT_HASH.test(revision),
     });
 
   const fetchBytes = async (repo: string, revision: string, file: string, signal?: AbortSignal, onProgress?: ByteProgressFn) => {

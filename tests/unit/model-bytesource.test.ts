@@ -148,6 +148,28 @@ describe('httpSource against a local server', () => {
     total = 200;
     expect((await rejection(source.read(10, 11))).message).toBe('x.bin changed on example.org while it was being read (it was 100 bytes, now 200). Load the model again.');
   });
+  it('falls back to a HEAD Content-Length when CORS hides Content-Range, and checks ranges by length', async () => {
+    const seen: string[] = [];
+    const hidden = (async (_u: string, init?: RequestInit) => {
+      const range = new Headers(init?.headers).get('range');
+      seen.push(init?.method === 'HEAD' ? 'HEAD' : `GET ${range}`);
+      if (init?.method === 'HEAD') return new Response(null, { status: 200, headers: { 'Content-Length': '100000' } });
+      const [a, b] = (range ?? '').replace('bytes=', '').split('-').map(Number);
+      return new Response(slice(a, b + 1), { status: 206 }); // no Content-Range visible
+    }) as typeof fetch;
+    const source = await httpSource('https://example.org/x.bin', { name: 'x.bin', fetchFn: hidden });
+    expect(source.size).toBe(100_000);
+    expect(await source.read(300, 310)).toEqual(slice(300, 310));
+    expect(seen).toEqual(['GET bytes=0-0', 'HEAD', 'GET bytes=300-309']);
+  });
+  it('caches ranges of an immutable URL even without ETag or Last-Modified', async () => {
+    const keys: string[] = [];
+    const spy: RangeCache = { get: async () => null, put: async (k) => void keys.push(k) };
+    const noVersion = (async () => new Response(new Uint8Array(1), { status: 206, headers: { 'Content-Range': 'bytes 0-0/10' } })) as typeof fetch;
+    const source = await httpSource('https://example.org/x.bin', { name: 'x.bin', fetchFn: noVersion, cache: spy, immutable: true });
+    await source.read(0, 1);
+    expect(keys).toEqual(['https://example.org/x.bin immutable 0-1']);
+  });
   it('reports a body cut short as a network error', async () => {
     // Every answer claims the asked range but carries 3 bytes.
     const cut = (async (_u: string, init?: RequestInit) => {

@@ -55,6 +55,17 @@ describe('fileUrl and repo ids (no server)', () => {
     expect(() => client.fileUrl('a/b', 'main', '../c/x')).toThrow('"../c/x" is not a file path inside a repo (empty, "." or ".." parts are not allowed).');
     expect(() => client.fileUrl('a/b', '', 'x')).toThrow('"" is not a revision: give a branch, tag or commit hash such as "main".');
   });
+  it('caches files at a commit hash even when the server names no version, and nothing at a branch', async () => {
+    const keys: string[] = [];
+    const cache: RangeCache = { get: async () => null, put: async (k) => void keys.push(k) };
+    const noVersion = (async () => new Response(new Uint8Array([0x7b]), { status: 206, headers: { 'Content-Range': 'bytes 0-0/1' } })) as typeof fetch;
+    const client = createHubClient({ fetchFn: noVersion, cache });
+    const commit = '0123456789abcdef0123456789abcdef01234567';
+    await client.fetchBytes('a/b', 'main', 'x.json');
+    expect(keys).toEqual([]);
+    await client.fetchBytes('a/b', commit, 'x.json');
+    expect(keys).toEqual([`https://huggingface.co/a/b/resolve/${commit}/x.json immutable 0-1`]);
+  });
   it('explains an unreachable hub', async () => {
     const offline = createHubClient({ fetchFn: (async () => { throw new TypeError('Failed to fetch'); }) as typeof fetch });
     const e = await failure(offline.fetchJson(REPO, 'main', 'config.json'));
