@@ -265,7 +265,7 @@ class Fields {
   tokenId(key: string): number | null {
     if (!this.has(key)) return null;
     const raw = this.raw(key);
-    const v = Array.isArray(raw) ? raw[0] : typeof raw === 'bigint' ? Number(raw) : raw;
+    const v = Array.isArray(raw) ? raw[0] : raw;
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) this.bad(key, 'a token id (a non-negative integer)');
     return v;
   }
