@@ -6,8 +6,8 @@ import { readBuffers } from '../gpu/readback';
 import { destroyRuntime, type GpuRuntime, uploadStorage } from '../gpu/runtime';
 import { ABSMAX_CODEBOOKS, elementValues, type FormatChoice, FP_ELEMENTS, quantizeWith, scaled, usedLevels } from '../quant/apply';
 import { GGML_TYPE_OF } from '../quant/formats/registry';
-import { type GgmlBlockType, ggmlQuantizeTensor } from '../quant/ggml';
-import { encodeGgmlDequant, encodeGgmlQuant, hasGgmlGpuQuant, uploadGgmlBytes } from '../gpu/kernels/quantGgml';
+import type { GgmlBlockType } from '../quant/ggml';
+import { encodeGgmlDequant, encodeGgmlQuant } from '../gpu/kernels/quantGgml';
 import { E2M1 } from '../quant/formats/fp';
 import { IQ4NL_VALUES } from '../quant/formats/codebooks';
 import { doubleDequantize, doubleQuantize } from '../quant/formats/absmax';
@@ -116,14 +116,13 @@ export function createWebGpuBackend(rt: GpuRuntime): QuantBackend {
     }
   }
 
-  /** ggml formats: legacy blocks quantized on the GPU, K-quants on the CPU; every format decoded on the GPU. */
+  /** ggml formats (all seven): quantize, decode and measure in one submit. */
   async function runGgml(x: Float32Array, layout: GroupLayout, type: GgmlBlockType): Promise<QuantJobOutput> {
     const { lines: rows, lineLen: cols } = layout;
     const encoder = rt.device.createCommandEncoder({ label: 'lowbit.ggml_job' });
     const xBuf = uploadStorage(rt, x, 'source.x');
-    const quant = hasGgmlGpuQuant(type) ? encodeGgmlQuant(rt, encoder, xBuf, type, rows, cols) : null;
-    const bytes = quant?.bytes ?? uploadGgmlBytes(rt, ggmlQuantizeTensor(type, x, rows, cols), 'ggml.bytes');
-    const d = encodeGgmlDequant(rt, encoder, bytes, type, rows, cols);
+    const quant = encodeGgmlQuant(rt, encoder, xBuf, type, rows, cols);
+    const d = encodeGgmlDequant(rt, encoder, quant.bytes, type, rows, cols);
     const s = encodeErrorStats(rt, encoder, xBuf, d.xhat, x.length);
     try {
       // x̂ comes back because a ggml block's grid varies by sub-block: the lines show the values it uses.
@@ -131,11 +130,11 @@ export function createWebGpuBackend(rt: GpuRuntime): QuantBackend {
       const { groupScales, levels } = usedLevels(new Float32Array(xhatBytes, 0, x.length), layout);
       const widestGroup = argmax(groupScales);
       return {
-        widestGroup, widestLevels: levels(widestGroup), quantizedOn: quant ? 'webgpu' : 'cpu',
+        widestGroup, widestLevels: levels(widestGroup), quantizedOn: 'webgpu',
         ...decodeErrorStats(new Float32Array(totals), new Uint32Array(hist), x.length),
       };
     } finally {
-      void rt.pool.releaseAfterSubmit([xBuf, bytes, ...(quant ? [quant.uniform] : []), d.uniform, d.xhat, s.totals, s.hist, ...s.scratch]);
+      void rt.pool.releaseAfterSubmit([xBuf, quant.bytes, quant.uniform, d.uniform, d.xhat, s.totals, s.hist, ...s.scratch]);
     }
   }
 

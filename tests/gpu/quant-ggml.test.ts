@@ -1,7 +1,7 @@
 // tests: ggml_decode.wgsl / ggml_quant.wgsl (ggml Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q6_K) against src/quant/ggml, bit for bit.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  encodeGgmlDequant, encodeGgmlQuant, ggmlBytesToWords, type GgmlGpuQuantType, hasGgmlGpuQuant, uploadGgmlBytes,
+  encodeGgmlDequant, encodeGgmlQuant, ggmlBytesToWords, uploadGgmlBytes,
 } from '../../src/gpu/kernels/quantGgml';
 import { grid2d } from '../../src/gpu/dispatch';
 import { readBuffers } from '../../src/gpu/readback';
@@ -18,7 +18,8 @@ afterAll(() => destroyRuntime(rt));
 
 type Rand = () => number;
 const ALL_TYPES = Object.keys(GGML_FORMATS) as GgmlBlockType[];
-const LEGACY = ALL_TYPES.filter(hasGgmlGpuQuant) as GgmlGpuQuantType[];
+/** The 32-element formats (K-quants: tests/gpu/quant-kquant.test.ts). */
+const LEGACY: GgmlBlockType[] = ['Q8_0', 'Q4_0', 'Q4_1', 'Q5_0', 'Q5_1'];
 
 const bitsBuf = new Uint32Array(1);
 const floatBuf = new Float32Array(bitsBuf.buffer);
@@ -41,7 +42,7 @@ async function gpuDequant(bytes: Uint8Array, type: GgmlBlockType, rows: number, 
 }
 
 /** GPU quantization of the f32 [rows, cols] tensor `x`, read back as block bytes. */
-async function gpuQuant(x: Float32Array, type: GgmlGpuQuantType, rows: number, cols: number): Promise<Uint8Array> {
+async function gpuQuant(x: Float32Array, type: GgmlBlockType, rows: number, cols: number): Promise<Uint8Array> {
   const enc = rt.device.createCommandEncoder({ label: `test.ggml_quant.${type}` });
   const xb = uploadStorage(rt, x, 'test.ggml.x');
   const q = encodeGgmlQuant(rt, enc, xb, type, rows, cols);
@@ -343,10 +344,10 @@ describe('ggml_quant: legacy formats quantize to the exact block bytes', () => {
     }
   });
 
-  it('the quantizer rejects K-quants and shapes that are not whole blocks', () => {
+  it('the quantizer rejects shapes that are not whole blocks', () => {
     const enc = rt.device.createCommandEncoder({ label: 'test.ggml_quant.reject' });
     const xb = uploadStorage(rt, new Float32Array(64), 'test.ggml.x');
-    expect(() => encodeGgmlQuant(rt, enc, xb, 'Q4_K' as GgmlGpuQuantType, 1, 256)).toThrow(/no GPU quantizer/);
+    expect(() => encodeGgmlQuant(rt, enc, xb, 'Q4_K', 1, 200)).toThrow(/multiple of the block size 256/);
     expect(() => encodeGgmlQuant(rt, enc, xb, 'Q8_0', 1, 48)).toThrow(/multiple of the block size/);
     expect(() => encodeGgmlDequant(rt, enc, xb, 'Q8_0', 1, 256)).toThrow(/needs 272 bytes/);
     void rt.pool.releaseAfterSubmit([xb]);
@@ -354,8 +355,8 @@ describe('ggml_quant: legacy formats quantize to the exact block bytes', () => {
   });
 });
 
-// A test-only entry point appended to ggml_quant.wgsl: its integer soft-float on raw f32 bit patterns.
-const PROBE_OUTS = 6;
+// A test-only entry point appended to ggml_quant.wgsl: its integer soft-float (lib_softfloat) on raw f32 bit patterns.
+const PROBE_OUTS = 8;
 const PROBE = `${shaderSource('ggml_quant')}
 @compute @workgroup_size(64) fn probe(@builtin(global_invocation_id) g: vec3u) {
   let i = g.x;
@@ -369,6 +370,8 @@ const PROBE = `${shaderSource('ggml_quant')}
   words[o + 3u] = fp16_bits(a);
   words[o + 4u] = bitcast<u32>(to_i32(a, true));
   words[o + 5u] = bitcast<u32>(to_i32(a, false));
+  words[o + 6u] = sqrt_full(a & MAG);
+  words[o + 7u] = fp16_value(a & 0xffffu);
 }`;
 
 /** Random f32 bit patterns: every exponent (subnormals, inf, NaN included), plus zeros. */
@@ -383,7 +386,7 @@ function randomBits(rand: Rand, n: number): Uint32Array {
 }
 
 describe('ggml_quant soft-float on raw f32 bits (the kernel does no float arithmetic)', () => {
-  it('div/mul/add_full = f32(a op b) with subnormals, fp16_bits = GGML_FP32_TO_FP16, to_i32 = cvttss2si (after roundf)', async () => {
+  it('div/mul/add/sqrt_full = f32(a op b) with subnormals, fp16_bits = GGML_FP32_TO_FP16 and fp16_value its inverse, to_i32 = cvttss2si (after roundf)', async () => {
     const rand = createRng(123);
     const n = 1 << 15;
     const x = randomBits(rand, 2 * n);
@@ -418,6 +421,9 @@ describe('ggml_quant soft-float on raw f32 bits (the kernel does no float arithm
       expect(got[o + 3], `fp16_bits(${a})`).toBe(fp32ToFp16Bits(a));
       expect(got[o + 4] | 0, `(int32)roundf(${a})`).toBe(x86Int(roundAway(a)));
       expect(got[o + 5] | 0, `(int32)(${a})`).toBe(x86Int(Math.trunc(a)));
+      // f64 sqrt of an f32 rounded to f32 is the correctly rounded f32 sqrt (53 >= 2 * 24 + 2)
+      sameF32(`sqrt_full(${Math.abs(a)})`, got[o + 6], Math.fround(Math.sqrt(Math.abs(a))));
+      sameF32(`fp16_value(${hex(x[2 * i] & 0xffff, 4)})`, got[o + 7], fp16BitsToFp32(x[2 * i] & 0xffff));
     }
   });
 });

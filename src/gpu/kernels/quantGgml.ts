@@ -1,4 +1,4 @@
-// gpu: ggml block formats on WebGPU: decode of all seven (shaders/ggml_decode.wgsl), quantize of the legacy five (shaders/ggml_quant.wgsl) — twin of src/quant/ggml.
+// gpu: ggml block formats on WebGPU: decode (shaders/ggml_decode.wgsl) and quantize (shaders/ggml_quant.wgsl, ggml_kquant.wgsl) of all seven — twin of src/quant/ggml.
 import { assert } from '../../lib/assert';
 import { GGML_FORMATS, type GgmlBlockType, ggmlRowBytes } from '../../quant/ggml';
 import { grid2d } from '../dispatch';
@@ -13,17 +13,17 @@ const DECODE_ENTRY: Readonly<Record<GgmlBlockType, string>> = {
   Q4_K: 'dequant_q4_k', Q6_K: 'dequant_q6_k',
 };
 
-/** The types ggml_quant.wgsl quantizes; Q4_K and Q6_K (iterative scale searches) stay on the CPU reference. */
-export type GgmlGpuQuantType = 'Q8_0' | 'Q4_0' | 'Q4_1' | 'Q5_0' | 'Q5_1';
-
-const QUANT_ENTRY: Readonly<Record<GgmlGpuQuantType, string>> = {
-  Q8_0: 'quant_q8_0', Q4_0: 'quant_q4_0', Q4_1: 'quant_q4_1', Q5_0: 'quant_q5_0', Q5_1: 'quant_q5_1',
+/** Shader, entry point and super-blocks per workgroup (K-quants) or blocks per thread (legacy: a pair). */
+const QUANT_ENTRY: Readonly<Record<GgmlBlockType, { shader: string; entry: string; perGroup: number }>> = {
+  Q8_0: { shader: 'ggml_quant', entry: 'quant_q8_0', perGroup: 2 * QUANT_WG },
+  Q4_0: { shader: 'ggml_quant', entry: 'quant_q4_0', perGroup: 2 * QUANT_WG },
+  Q4_1: { shader: 'ggml_quant', entry: 'quant_q4_1', perGroup: 2 * QUANT_WG },
+  Q5_0: { shader: 'ggml_quant', entry: 'quant_q5_0', perGroup: 2 * QUANT_WG },
+  Q5_1: { shader: 'ggml_quant', entry: 'quant_q5_1', perGroup: 2 * QUANT_WG },
+  // ggml_kquant.wgsl: 64 threads, one per sub-block: 8 Q4_K or 4 Q6_K super-blocks per workgroup.
+  Q4_K: { shader: 'ggml_kquant', entry: 'quant_q4_k', perGroup: 8 },
+  Q6_K: { shader: 'ggml_kquant', entry: 'quant_q6_k', perGroup: 4 },
 };
-
-/** True when `type` has a GPU quantizer (the legacy 32-element formats). */
-export function hasGgmlGpuQuant(type: GgmlBlockType): type is GgmlGpuQuantType {
-  return Object.hasOwn(QUANT_ENTRY, type);
-}
 
 /** Bytes of a [rows, cols] tensor of `type` (cols a multiple of the block size; throws otherwise). */
 export function ggmlTensorBytes(type: GgmlBlockType, rows: number, cols: number): number {
@@ -91,19 +91,20 @@ export interface GgmlQuantBuffers {
 /**
  * Encodes the quantization of the row-major f32 [rows, cols] tensor in `x` to ggml `type` block
  * bytes, equal byte for byte to `GGML_FORMATS[type].quantizeRow` on each row (finite inputs; see
- * the caveats in shaders/ggml_quant.wgsl). K-quants have no GPU quantizer: quantize them with the
- * CPU reference and decode them here. Nothing is read back.
+ * the caveats in shaders/ggml_quant.wgsl and, for Q4_K/Q6_K, shaders/ggml_kquant.wgsl: exact where
+ * the adapter keeps f32 subnormals). Nothing is read back.
  */
 export function encodeGgmlQuant(
-  rt: GpuRuntime, encoder: GPUCommandEncoder, x: GPUBuffer, type: GgmlGpuQuantType, rows: number, cols: number,
+  rt: GpuRuntime, encoder: GPUCommandEncoder, x: GPUBuffer, type: GgmlBlockType, rows: number, cols: number,
 ): GgmlQuantBuffers {
-  assert(hasGgmlGpuQuant(type), `encodeGgmlQuant: no GPU quantizer for ${type as string} (quantize on the CPU, decode with encodeGgmlDequant)`);
   const byteLength = ggmlTensorBytes(type, rows, cols);
   assert(x.size >= rows * cols * 4, `encodeGgmlQuant: x holds ${x.size} bytes, [${rows}, ${cols}] f32 needs ${rows * cols * 4}`);
   const nb = (rows * cols) / GGML_FORMATS[type].blockSize;
-  const uniform = uploadUniform(rt, [nb], `ggml_quant.${type}.params`);
-  const bytes = rt.pool.acquire(Math.ceil(byteLength / 4) * 4, storageUsage(), `ggml_quant.${type}.bytes`);
-  const pipeline = rt.pipelines.get('ggml_quant', QUANT_ENTRY[type], { WG: QUANT_WG });
-  encodePass(rt, encoder, pipeline, { 0: uniform, 1: x, 2: bytes }, grid2d(Math.ceil(Math.ceil(nb / 2) / QUANT_WG)));
+  const { shader, entry, perGroup } = QUANT_ENTRY[type];
+  // [nb, 0]: ggml_kquant's second field is its always-zero `zero` (ggml_quant reads only nb).
+  const uniform = uploadUniform(rt, [nb, 0], `${shader}.${type}.params`);
+  const bytes = rt.pool.acquire(Math.ceil(byteLength / 4) * 4, storageUsage(), `${shader}.${type}.bytes`);
+  const pipeline = rt.pipelines.get(shader, entry, shader === 'ggml_quant' ? { WG: QUANT_WG } : {});
+  encodePass(rt, encoder, pipeline, { 0: uniform, 1: x, 2: bytes }, grid2d(Math.ceil(nb / perGroup)));
   return { uniform, bytes, byteLength };
 }
