@@ -1,6 +1,6 @@
 // e2e (webgpu project): changing a recipe control recomputes on WebGPU: numbers follow the CPU reference and the charts redraw.
 import { expect, test } from '@playwright/test';
-import { DEFAULT_SPEC } from '../src/spec/defaults';
+import { SYNTHETIC_SPEC } from '../src/spec/defaults';
 import { Playground } from './playground';
 import { expectMatchesReference, referenceMetrics, withRecipe } from './reference';
 
@@ -15,7 +15,7 @@ test('granularity, bits and symmetry recompute numbers and charts', async ({ pag
   const blockSummary = await app.chartSummary('error');
   const blockBars = await app.chartBars('error');
 
-  const perTensor = withRecipe(DEFAULT_SPEC, { granularity: { kind: 'tensor' } });
+  const perTensor = withRecipe(SYNTHETIC_SPEC, { granularity: { kind: 'tensor' } });
   await test.step('per-tensor: one scale for all weights, the outlier channels set it, SQNR drops', async () => {
     await app.setGranularity('tensor');
     await app.waitForResult();
@@ -49,7 +49,7 @@ test('granularity, bits and symmetry recompute numbers and charts', async ({ pag
     await app.waitForResult();
     await app.setIntMode('Asymmetric (GPTQ)');
     await app.waitForResult();
-    const ref = referenceMetrics(withRecipe(DEFAULT_SPEC, { format: { bits: 8, mode: 'asym' } }));
+    const ref = referenceMetrics(withRecipe(SYNTHETIC_SPEC, { format: { bits: 8, mode: 'asym' } }));
     const got = await app.metrics();
     expectMatchesReference(got, ref, 'INT8 asym block 64');
     expect(got.bitsPerWeight).toBe(8 + (32 + 8) / 64); // 8-bit codes + f32 scale + 8-bit zero point per 64
@@ -72,7 +72,7 @@ test('keyboard: ArrowRight on the focused bits slider recomputes', async ({ page
   await expect(bits).toHaveAttribute('aria-valuetext', '5-bit');
   await app.waitForResult();
 
-  const ref = referenceMetrics(withRecipe(DEFAULT_SPEC, { format: { bits: 5 } }));
+  const ref = referenceMetrics(withRecipe(SYNTHETIC_SPEC, { format: { bits: 5 } }));
   expectMatchesReference(await app.metrics(), ref, 'INT5 sym block 64 (keyboard)');
   expect((await app.metric('bpw')).text).toBe('5.500');
   // the level lines and their summary follow: 31 levels for 5-bit symmetric instead of 15

@@ -1,6 +1,6 @@
-// e2e (webgpu project): the first view: opens offline on DEFAULT_SPEC, computes on WebGPU, and its numbers equal the CPU reference.
+// e2e (webgpu project): the first view: opens offline on SYNTHETIC_SPEC, computes on WebGPU, and its numbers equal the CPU reference.
 import { expect, test } from '@playwright/test';
-import { DEFAULT_SPEC } from '../src/spec/defaults';
+import { SYNTHETIC_SPEC } from '../src/spec/defaults';
 import { Playground } from './playground';
 import { expectExtraMetricsMatchReference, expectMatchesReference, referenceMetrics } from './reference';
 
@@ -13,7 +13,7 @@ test('default view: WebGPU result equals the CPU reference, charts drawn', async
   await expect(app.cpuNotice()).toHaveCount(0);
 
   // tolerances: see expectMatchesReference (sums relative 1e-5, max |error| and bits/weight exact)
-  const ref = referenceMetrics(DEFAULT_SPEC);
+  const ref = referenceMetrics(SYNTHETIC_SPEC);
   expectMatchesReference(await app.metrics(), ref, 'default spec on WebGPU');
   expect((await app.metric('groups')).value).toBe(ref.groupCount);
   // what a person reads: INT4 + one f32 scale per 64 weights = 4.500 bits

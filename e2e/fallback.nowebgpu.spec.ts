@@ -1,6 +1,6 @@
 // e2e (no-webgpu project): without a WebGPU adapter the page explains itself and computes the same numbers on the CPU reference.
 import { expect, test } from '@playwright/test';
-import { DEFAULT_SPEC } from '../src/spec/defaults';
+import { SYNTHETIC_SPEC } from '../src/spec/defaults';
 import { Playground } from './playground';
 import { expectMatchesReference, referenceMetrics } from './reference';
 
@@ -18,7 +18,7 @@ test('no WebGPU adapter: CPU fallback with a notice, same numbers as the referen
 
   // tolerances in expectMatchesReference; the fallback runs the reference code itself (same f64
   // sums in the same order), so MSE must be exactly equal, not just close
-  const ref = referenceMetrics(DEFAULT_SPEC);
+  const ref = referenceMetrics(SYNTHETIC_SPEC);
   const got = await app.metrics();
   expectMatchesReference(got, ref, 'default spec on the CPU fallback');
   expect(got.mse).toBe(ref.mse);

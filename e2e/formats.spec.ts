@@ -1,6 +1,6 @@
 // e2e (webgpu project): the format picker: registry formats compute the CPU reference's numbers, and the integer settings come back.
 import { expect, test } from '@playwright/test';
-import { DEFAULT_SPEC } from '../src/spec/defaults';
+import { SYNTHETIC_SPEC } from '../src/spec/defaults';
 import { Playground } from './playground';
 import { expectMatchesReference, referenceMetrics, withRecipe } from './reference';
 
@@ -17,7 +17,7 @@ test('MXFP4, NF4 + double quant and presets follow the reference; INT settings s
     await page.getByTestId('control-format').selectOption('mxfp4');
     await app.waitForResult();
     const got = await app.metrics();
-    expectMatchesReference(got, referenceMetrics(withRecipe(DEFAULT_SPEC, { format: { kind: 'format', id: 'mxfp4' } })), 'MXFP4');
+    expectMatchesReference(got, referenceMetrics(withRecipe(SYNTHETIC_SPEC, { format: { kind: 'format', id: 'mxfp4' } })), 'MXFP4');
     expect(got.bitsPerWeight).toBe(4.25);
     await expect(page.getByTestId('control-granularity')).toBeDisabled();
     await expect(page.getByTestId('control-bits')).toHaveCount(0);
@@ -30,7 +30,7 @@ test('MXFP4, NF4 + double quant and presets follow the reference; INT settings s
     await page.getByTestId('control-format').selectOption('nf4-dq');
     await app.waitForResult();
     const got = await app.metrics();
-    expectMatchesReference(got, referenceMetrics(withRecipe(DEFAULT_SPEC, { format: { kind: 'format', id: 'nf4-dq' } })), 'NF4 + DQ');
+    expectMatchesReference(got, referenceMetrics(withRecipe(SYNTHETIC_SPEC, { format: { kind: 'format', id: 'nf4-dq' } })), 'NF4 + DQ');
     expect(got.bitsPerWeight).toBeLessThan(4.2); // 4 + 8/64 + small: double quant saves ~0.37 bits over 4.5
   });
 
@@ -42,7 +42,7 @@ test('MXFP4, NF4 + double quant and presets follow the reference; INT settings s
     await app.waitForResult();
     await expect(page.getByTestId('control-format')).toHaveValue('int');
     await expect(page.getByTestId('control-granularity')).toHaveValue('row');
-    expectMatchesReference(await app.metrics(), referenceMetrics(withRecipe(DEFAULT_SPEC, { format: { bits: 8 }, granularity: { kind: 'row' } })), 'INT8 per-row');
+    expectMatchesReference(await app.metrics(), referenceMetrics(withRecipe(SYNTHETIC_SPEC, { format: { bits: 8 }, granularity: { kind: 'row' } })), 'INT8 per-row');
     await page.getByTestId('control-format').selectOption('nf4');
     await app.waitForResult();
   });
@@ -51,7 +51,7 @@ test('MXFP4, NF4 + double quant and presets follow the reference; INT settings s
     await page.getByTestId('control-format').selectOption('int');
     await app.waitForResult();
     await expect(page.getByTestId('control-bits')).toBeVisible();
-    expectMatchesReference(await app.metrics(), referenceMetrics(withRecipe(DEFAULT_SPEC, { format: { bits: 8 }, granularity: { kind: 'row' } })), 'INT8 per-row again');
+    expectMatchesReference(await app.metrics(), referenceMetrics(withRecipe(SYNTHETIC_SPEC, { format: { bits: 8 }, granularity: { kind: 'row' } })), 'INT8 per-row again');
   });
 });
 
@@ -65,7 +65,7 @@ test('a typed codebook computes the reference numbers; a broken one is refused w
   await box.fill('-1, -0.4, -0.1, 0, 0.1, 0.4, 1');
   await app.waitForResult();
   const levels = [-1, -0.4, -0.1, 0, 0.1, 0.4, 1];
-  const expected = referenceMetrics(withRecipe(DEFAULT_SPEC, { format: { kind: 'codebook', levels, scaling: 'absmax' } }));
+  const expected = referenceMetrics(withRecipe(SYNTHETIC_SPEC, { format: { kind: 'codebook', levels, scaling: 'absmax' } }));
   expectMatchesReference(await app.metrics(), expected, 'typed codebook');
   const before = await app.metrics();
   await box.fill('-1, zero, 1');

@@ -36,9 +36,13 @@ export class Playground {
 
   constructor(readonly page: Page) {}
 
-  /** Opens `url` with every request outside the preview server aborted and recorded (the app must work offline). */
-  async open(url = '/'): Promise<void> {
-    await this.page.context().route((u) => !u.href.startsWith(ORIGIN), (route) => {
+  /**
+   * Opens `url` with every request outside the preview server aborted and recorded (the app must
+   * work offline); `allow` lists other origins the test serves itself (a local hub server).
+   */
+  async open(url = '/', allow: readonly string[] = []): Promise<void> {
+    const allowed = [ORIGIN, ...allow];
+    await this.page.context().route((u) => !allowed.some((o) => u.href.startsWith(o)), (route) => {
       this.externalRequests.push(route.request().url());
       return route.abort('internetdisconnected');
     });
@@ -128,6 +132,52 @@ export class Playground {
     await expect(this.chart(name)).toHaveAttribute('data-state', 'ready', { timeout: RUN_TIMEOUT_MS });
     await expect(this.chart(name).locator('.main-svg').first()).toBeVisible();
     await expect(this.chart(name).locator('.main-svg .trace.bars .point path')).toHaveCount(bins);
+  }
+
+  /** Switches the source to the synthetic tensor once the first (model) result is in, and waits for its result. */
+  async useSynthetic(): Promise<void> {
+    await this.waitForResult();
+    await this.page.getByTestId('control-source-kind').getByLabel('Synthetic').check();
+    await this.waitForResult();
+  }
+
+  /** Opens the model picker (the list of built-in and hub models, the repo form and the drop zone). */
+  async openModelPicker(): Promise<Locator> {
+    const picker = this.page.getByTestId('model-picker');
+    const modelKind = this.page.getByTestId('control-source-kind').getByLabel('Model');
+    if (!(await modelKind.isChecked())) await modelKind.check();
+    if (!(await picker.isVisible())) await this.page.getByTestId('open-model-picker').click();
+    await expect(picker).toBeVisible();
+    return picker;
+  }
+
+  /** Types a repo id (and optionally a revision or GGUF file name) into the picker and opens it. */
+  async openHubRepo(repo: string, options: { revision?: string; gguf?: string } = {}): Promise<void> {
+    await this.openModelPicker();
+    await this.page.getByTestId('hub-repo').fill(repo);
+    if (options.revision) await this.page.getByTestId('hub-revision').fill(options.revision);
+    if (options.gguf) await this.page.getByTestId('hub-gguf').fill(options.gguf);
+    await this.page.getByTestId('hub-open').click();
+  }
+
+  /** Gives files to the picker's file input, as a person choosing them would. */
+  async chooseFiles(paths: readonly string[]): Promise<void> {
+    await this.openModelPicker();
+    await this.page.getByTestId('local-files').setInputFiles([...paths]);
+  }
+
+  /** Switches to the Model view and returns the inspector. */
+  async inspector(): Promise<Locator> {
+    await this.page.getByRole('tab', { name: 'Model' }).click();
+    const inspector = this.page.getByTestId('model-inspector');
+    await expect(inspector).toBeVisible({ timeout: RUN_TIMEOUT_MS });
+    return inspector;
+  }
+
+  /** Waits for the status line to show an error and returns its text. */
+  async waitForError(): Promise<string> {
+    await expect(this.status).toHaveAttribute('data-state', 'error', { timeout: RUN_TIMEOUT_MS });
+    return (await this.status.innerText()).trim();
   }
 
   // Controls: each only changes the control; call waitForResult() for the run it starts.

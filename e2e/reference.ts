@@ -5,7 +5,10 @@ import { syntheticMatrix } from '../src/model/synthetic';
 import { bitsPerWeightOf, layoutFor, quantizeWith } from '../src/quant/apply';
 import { errorMetrics, errorSums } from '../src/quant/metrics';
 import { formatChoice } from '../src/spec/formatChoice';
-import type { ExperimentSpec, IntFormat, RegistryFormat, UserCodebookFormat } from '../src/spec/schema';
+import type { ExperimentSpec, IntFormat, RegistryFormat, SyntheticSource, UserCodebookFormat } from '../src/spec/schema';
+
+/** A spec on the synthetic tensor (the only source the reference regenerates in the test process). */
+export type SyntheticSpec = ExperimentSpec & { readonly source: SyntheticSource };
 
 /** The numbers the metrics panel shows in data-value, and what their tolerances need (definitions: ErrorMetrics in src/quant/metrics.ts). */
 export interface ReferenceMetrics {
@@ -29,35 +32,39 @@ export interface ReferenceMetrics {
 const cache = new Map<string, ReferenceMetrics>();
 
 /** Same pipeline as the engine's CPU backend (src/engine/cpuBackend.ts + experiment.ts), memoised per spec. */
-export function referenceMetrics(spec: ExperimentSpec): ReferenceMetrics {
+export function referenceMetrics(spec: SyntheticSpec): ReferenceMetrics {
   const key = JSON.stringify([spec.source, spec.recipe]);
   const hit = cache.get(key);
   if (hit) return hit;
   const { rows, cols } = spec.source;
-  const { granularity } = spec.recipe;
-  const choice = formatChoice(spec.recipe);
-  const x = syntheticMatrix(spec.source);
+  const out = referenceMetricsOf(syntheticMatrix(spec.source), rows, cols, spec.recipe);
+  cache.set(key, out);
+  return out;
+}
+
+/** The reference metrics of quantizing the row-major matrix `x` [rows, cols] with `recipe` (a model's tensor). */
+export function referenceMetricsOf(x: Float32Array, rows: number, cols: number, recipe: ExperimentSpec['recipe']): ReferenceMetrics {
+  const { granularity } = recipe;
+  const choice = formatChoice(recipe);
   const layout = layoutFor(choice, rows, cols, granularity.kind, granularity.blockSize);
   const { xhat } = quantizeWith(x, layout, choice);
   const sums = errorSums(x, xhat);
   const m = errorMetrics(sums);
   const gap = Math.sqrt(sums.sumSqSignal) - Math.sqrt(sums.sumSqDequant);
-  const out: ReferenceMetrics = {
+  return {
     ...m,
     bitsPerWeight: bitsPerWeightOf(choice, x.length, layout.groupCount),
     groupCount: layout.groupCount,
     n: x.length,
     normGapShare: sums.sumSqErr > 0 ? (gap * gap) / sums.sumSqErr : 0,
   };
-  cache.set(key, out);
-  return out;
 }
 
 /** A copy of `spec` with the recipe patched (format and granularity merged shallowly). */
 export function withRecipe(
-  spec: ExperimentSpec,
+  spec: SyntheticSpec,
   patch: { format?: Partial<IntFormat> | RegistryFormat | UserCodebookFormat; granularity?: Partial<ExperimentSpec['recipe']['granularity']> },
-): ExperimentSpec {
+): SyntheticSpec {
   return {
     ...spec,
     recipe: {

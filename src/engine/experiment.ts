@@ -6,7 +6,8 @@ import { errorMetrics } from '../quant/metrics';
 import { formatChoice } from '../spec/formatChoice';
 import type { ExperimentSpec, SyntheticSource } from '../spec/schema';
 import type { QuantBackend } from './backend';
-import type { TensorResult } from './types';
+import type { ModelCache } from './models';
+import type { ResultSubject, TensorResult } from './types';
 
 /** Reports a stage name and a fraction in [0, 1]. */
 export type ProgressFn = (fraction: number, stage: string) => void;
@@ -27,19 +28,45 @@ export function createSourceCache(): (src: SyntheticSource) => Float32Array {
   };
 }
 
+/** Where a run's tensor comes from: the synthetic generator and, for model sources, the open models. */
+export interface TensorSources {
+  readonly synthetic: (src: SyntheticSource) => Float32Array;
+  readonly models: ModelCache | null;
+}
+
+/** "model.safetensors 1.2 of 4.0 MB" */
+function bytesStage(label: string, loaded: number, total: number): string {
+  const mb = (n: number) => (n / 1e6).toFixed(n < 1e7 ? 1 : 0);
+  return total > 0 ? `reading ${label}: ${mb(loaded)} of ${mb(total)} MB` : `reading ${label}: ${mb(loaded)} MB`;
+}
+
+/** The tensor of `spec` as a row-major matrix, with what it is. Model reads report bytes in the first 30 %. */
+async function tensorOf(spec: ExperimentSpec, sources: TensorSources, onProgress: ProgressFn) {
+  const src = spec.source;
+  if (src.kind === 'synthetic') {
+    onProgress(0, 'generating tensor');
+    const subject: ResultSubject = { kind: 'synthetic', outlierColumns: outlierColumns(src) };
+    return { x: sources.synthetic(src), rows: src.rows, cols: src.cols, subject };
+  }
+  if (!sources.models) throw new Error('this engine cannot open models');
+  onProgress(0, 'opening the model');
+  const m = await sources.models.matrix(src, ({ label, loaded, total }) =>
+    onProgress(total > 0 ? 0.3 * (loaded / total) : 0, bytesStage(label, loaded, total)));
+  const subject: ResultSubject = { kind: 'model', tensor: m.tensor, model: m.summary };
+  return { x: m.x, rows: m.rows, cols: m.cols, subject };
+}
+
 /** Runs one spec end to end. `isCancelled` is polled between stages. */
 export async function runExperiment(
   spec: ExperimentSpec,
   backend: QuantBackend,
-  source: (src: SyntheticSource) => Float32Array,
+  sources: TensorSources,
   onProgress: ProgressFn = () => {},
   isCancelled: () => boolean = () => false,
 ): Promise<TensorResult> {
   const started = performance.now();
   const check = () => { if (isCancelled()) throw new CancelledError(); };
-  const { rows, cols } = spec.source;
-  onProgress(0, 'generating tensor');
-  const x = source(spec.source);
+  const { x, rows, cols, subject } = await tensorOf(spec, sources, onProgress);
   check();
   const { granularity } = spec.recipe;
   const choice = formatChoice(spec.recipe);
@@ -64,7 +91,7 @@ export async function runExperiment(
       values: out.widestLevels,
       where: layout.groupCount === 1 ? 'the whole tensor' : describeGroup(out.widestGroup, layout.groupsPerLine, fixedBlock ? 'block' : granularity.kind),
     },
-    outlierColumns: outlierColumns(spec.source),
+    subject,
     elapsedMs: performance.now() - started,
   };
 }

@@ -1,4 +1,5 @@
 // engine: the results an experiment produces, small and serialisable (they cross the worker boundary).
+import type { ModelSummary, TensorInfo } from '../model/load';
 import type { ErrorMetrics, Histograms } from '../quant/metrics';
 
 /** Which compute path produced a result, and how to describe it to a person. */
@@ -9,6 +10,11 @@ export interface DeviceInfo {
   /** Why the CPU path is used, when it is (shown as a notice). */
   readonly notice?: string;
 }
+
+/** What was quantized: the synthetic matrix (with its injected outlier columns) or a model's tensor. */
+export type ResultSubject =
+  | { readonly kind: 'synthetic'; readonly outlierColumns: number[] }
+  | { readonly kind: 'model'; readonly tensor: TensorInfo; readonly model: ModelSummary };
 
 /** Everything the tensor view shows for one spec. */
 export interface TensorResult {
@@ -31,6 +37,6 @@ export interface TensorResult {
   readonly histograms: Histograms;
   /** Quantization levels of one group (the widest), for the lines on the value histogram. */
   readonly levels: { readonly group: number; readonly values: number[]; readonly where: string };
-  readonly outlierColumns: number[];
+  readonly subject: ResultSubject;
   readonly elapsedMs: number;
 }

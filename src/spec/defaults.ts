@@ -1,25 +1,38 @@
 // spec: the default experiment the page opens with, and a helper to describe a recipe briefly.
-import type { ExperimentSpec, IntFormat, Recipe } from './schema';
+import type { ExperimentSpec, IntFormat, ModelSource, Recipe, SyntheticSource } from './schema';
 import { SPEC_VERSION } from './schema';
 import { formatById } from '../quant/formats/registry';
 import { fixedBlockOf } from './formatChoice';
 
+/** The model shipped with the app (public/models/<name>/, trained by scripts/train-default-model.py). */
+export const EMBEDDED_MODEL_NAME = 'lowbit-tiny-llama';
+
+/** The embedded model at its default tensor. */
+export const EMBEDDED_MODEL_SOURCE: ModelSource = {
+  kind: 'model', model: { kind: 'embedded', name: EMBEDDED_MODEL_NAME }, tensor: null,
+};
+
+/** The synthetic tensor: a 1024 x 1024 Gaussian weight matrix with 4 outlier input channels at 10x. */
+export const DEFAULT_SYNTHETIC_SOURCE: SyntheticSource = {
+  kind: 'synthetic', rows: 1024, cols: 1024, distribution: 'gaussian', seed: 1, outlierChannels: 4, outlierScale: 10,
+};
+
 /**
- * The first view: a 1024 x 1024 Gaussian weight matrix with 4 outlier input channels at 10x,
- * quantized to symmetric INT4 in blocks of 64, so per-block scales visibly contain the damage.
+ * The first view: the synthetic tensor quantized to symmetric INT4 in blocks of 64, so per-block
+ * scales visibly contain the damage of the outlier channels.
  */
 export const DEFAULT_SPEC: ExperimentSpec = {
   version: SPEC_VERSION,
-  source: {
-    kind: 'synthetic', rows: 1024, cols: 1024, distribution: 'gaussian', seed: 1,
-    outlierChannels: 4, outlierScale: 10,
-  },
+  source: DEFAULT_SYNTHETIC_SOURCE,
   recipe: {
     format: intFormat(4, 'sym'),
     granularity: { kind: 'block', blockSize: 64 },
   },
   view: { logScale: true },
 };
+
+/** The default recipe on the synthetic tensor (tests and the "Synthetic" source start here). */
+export const SYNTHETIC_SPEC: ExperimentSpec & { source: SyntheticSource } = { ...DEFAULT_SPEC, source: DEFAULT_SYNTHETIC_SOURCE };
 
 /** An integer format with the plain defaults: fp32 scales, round to nearest, no clipping. */
 export function intFormat(bits: number, mode: IntFormat['mode']): IntFormat {

@@ -19,6 +19,39 @@ export const syntheticSourceSchema = z.object({
   outlierScale: z.number().min(1).max(1000),
 });
 
+/** Hugging Face repo ids: "owner/name" (the hub's own character set). */
+export const HUB_REPO_PATTERN = /^[A-Za-z0-9][\w.-]{0,95}\/[A-Za-z0-9][\w.-]{0,95}$/;
+
+/** Which model a tensor comes from. Local files are named by name, size and content hash, never by path. */
+export const modelRefSchema = z.discriminatedUnion('kind', [
+  /** A model shipped with the app under public/models/<name>/. */
+  z.object({ kind: z.literal('embedded'), name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/) }),
+  /** A Hugging Face repo at a revision; `file` picks a .gguf in it instead of the safetensors weights. */
+  z.object({
+    kind: z.literal('hub'),
+    repo: z.string().regex(HUB_REPO_PATTERN, 'a repo id looks like "owner/name"'),
+    revision: z.string().regex(/^[\w.-]{1,100}$/, 'a revision is a branch, tag or commit'),
+    file: z.string().regex(/^[\w./-]{1,200}\.gguf$/).optional(),
+  }),
+  /** Files the user dropped: a .gguf, or config.json + *.safetensors (+ tokenizer.json). */
+  z.object({
+    kind: z.literal('local'),
+    name: z.string().min(1).max(255),
+    bytes: z.number().int().min(0),
+    /** sha256 (hex) of the weights file (the first shard when sharded), so a receiver can check they dropped the same file; absent over 1 GiB. */
+    sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  }),
+]);
+
+/** One tensor of a model; `tensor` null means "the model's default tensor" (the engine picks and reports it). */
+export const modelSourceSchema = z.object({
+  kind: z.literal('model'),
+  model: modelRefSchema,
+  tensor: z.string().min(1).max(300).nullable(),
+});
+
+export const sourceSchema = z.discriminatedUnion('kind', [syntheticSourceSchema, modelSourceSchema]);
+
 export const INT_MODE_IDS = ['sym', 'sym-full', 'asym', 'asym-float'] as const;
 export const SCALE_ENCODING_IDS = ['fp32', 'fp16', 'bf16', 'e4m3', 'e8m0'] as const;
 
@@ -87,7 +120,7 @@ export const viewSchema = z.object({
 
 export const experimentSpecSchema = z.object({
   version: z.literal(SPEC_VERSION),
-  source: syntheticSourceSchema,
+  source: sourceSchema,
   recipe: recipeSchema,
   view: viewSchema,
 });
@@ -95,6 +128,9 @@ export const experimentSpecSchema = z.object({
 export type Distribution = (typeof DISTRIBUTIONS)[number];
 export type Granularity = z.infer<typeof granularitySchema>;
 export type SyntheticSource = z.infer<typeof syntheticSourceSchema>;
+export type ModelRef = z.infer<typeof modelRefSchema>;
+export type ModelSource = z.infer<typeof modelSourceSchema>;
+export type Source = z.infer<typeof sourceSchema>;
 export type IntFormat = z.infer<typeof intFormatSchema>;
 export type RegistryFormat = z.infer<typeof registryFormatSchema>;
 export type UserCodebookFormat = z.infer<typeof userCodebookSchema>;

@@ -24,8 +24,14 @@ export interface EngineClientOptions {
 }
 
 export interface EngineClient {
-  /** Cancels the current run; the old result stays. */
+  /** Cancels the current run (and a download under way); the old result stays. */
   cancel(): void;
+  /** Runs the current spec again (after a failed download, or once a token is set). */
+  retry(): void;
+  /** Hub host and token for the next loads; the token goes to the worker only, never into the store. */
+  setHub(host: string, token: string | null): void;
+  /** Registers dropped files with the engine and opens the model they form. */
+  attachLocal(files: readonly File[]): void;
   dispose(): void;
 }
 
@@ -50,6 +56,8 @@ export function startEngineClient(store: AppStore, options: EngineClientOptions 
   let nextId = 1;
   let debounce: ReturnType<typeof setTimeout> | undefined;
   let slowTimer: ReturnType<typeof setTimeout> | undefined;
+  let hub: { host: string; token: string | null } | null = null;
+  let attachId = 0;
 
   const post = (msg: EngineRequest) => worker?.postMessage(msg);
 
@@ -61,6 +69,13 @@ export function startEngineClient(store: AppStore, options: EngineClientOptions 
       case 'result': s.runSucceeded(msg.id, msg.result); break;
       case 'cancelled': s.runCancelled(msg.id); break;
       case 'error': s.runFailed(msg.id, describeEngineError(msg.code, msg.message)); break;
+      case 'notice': s.setNotice(msg.message); break;
+      case 'local-attached':
+        if (msg.id !== attachId) break;
+        s.setAttach('idle');
+        s.setModel(msg.model);
+        break;
+      case 'attach-failed': if (msg.id === attachId) s.setAttach('error', msg.message); break;
     }
   };
 
@@ -86,6 +101,7 @@ export function startEngineClient(store: AppStore, options: EngineClientOptions 
     });
     worker.addEventListener('messageerror', () => fail('a message from the worker could not be read'));
     post(options.forceCpu ? { kind: 'init', forceCpu: true } : { kind: 'init' });
+    if (hub) post({ kind: 'hub-settings', ...hub });
   };
 
   function sendRun() {
@@ -111,6 +127,18 @@ export function startEngineClient(store: AppStore, options: EngineClientOptions 
     cancel() {
       const { run } = store.getState();
       if (run.status === 'running' && run.id !== null) post({ kind: 'cancel', id: run.id });
+    },
+    retry: sendRun,
+    setHub(host, token) {
+      hub = { host, token };
+      store.getState().setHubSettings(host, token !== null);
+      post({ kind: 'hub-settings', host, token });
+    },
+    attachLocal(files) {
+      if (!worker) spawn();
+      attachId++;
+      store.getState().setAttach('working');
+      post({ kind: 'attach-local', id: attachId, files });
     },
     dispose() {
       unsubscribe();

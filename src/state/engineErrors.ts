@@ -9,6 +9,7 @@ export function describeEngineError(code: EngineErrorCode, message: string): str
     case 'invalid-spec': return `These settings are not valid: ${message}. Change them or reset to the defaults.`;
     case 'gpu-lost': return `The GPU was lost (${message}). Reload the page, or ${CPU_HINT}.`;
     case 'gpu-error': return `The GPU reported an error: ${message}. Try again, or ${CPU_HINT}.`;
+    case 'model': return message;
     case 'internal': return `The engine failed: ${message}. Try again or reload the page.`;
   }
 }

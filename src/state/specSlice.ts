@@ -1,16 +1,24 @@
 // state: the spec slice, the experiment spec and setters that always produce a new, valid spec.
 import type { StateCreator } from 'zustand/vanilla';
-import { DEFAULT_SPEC, intFormat } from '../spec/defaults';
+import { DEFAULT_SPEC, DEFAULT_SYNTHETIC_SOURCE, EMBEDDED_MODEL_SOURCE, intFormat } from '../spec/defaults';
 import {
   type Distribution, type ExperimentSpec, experimentSpecSchema, type Granularity, granularitySchema,
-  type IntFormat, intFormatSchema, type Recipe, recipeSchema, registryFormatSchema, type RegistryFormatId,
-  syntheticSourceSchema, type UserCodebookFormat, userCodebookSchema,
+  type IntFormat, intFormatSchema, type ModelRef, modelRefSchema, modelSourceSchema, type Recipe, recipeSchema,
+  registryFormatSchema, type RegistryFormatId, type SyntheticSource, syntheticSourceSchema, type UserCodebookFormat,
+  userCodebookSchema,
 } from '../spec/schema';
 
 export interface SpecSlice {
   readonly spec: ExperimentSpec;
   /** Replaces the whole spec; throws (zod) when it is not valid. */
   setSpec(spec: ExperimentSpec): void;
+  /** Switches between the synthetic tensor and a model, each restoring its last settings. */
+  setSourceKind(kind: ExperimentSpec['source']['kind']): void;
+  /** Opens a model at its default tensor; throws (zod) when the reference is not valid. */
+  setModel(model: ModelRef): void;
+  /** Picks a tensor of the current model by name; ignored while the source is synthetic. */
+  setTensor(name: string): void;
+  /** The synthetic setters below switch the source to the synthetic tensor first. */
   setDistribution(distribution: Distribution): void;
   /** Integer seed, clamped to the schema's [0, 2^32 - 1]. */
   setSeed(seed: number): void;
@@ -69,8 +77,18 @@ function makeValid(f: IntFormat): IntFormat {
 }
 
 export const createSpecSlice: StateCreator<SpecSlice> = (set, get) => {
-  const source = (patch: Partial<ExperimentSpec['source']>) =>
-    set(({ spec }) => ({ spec: { ...spec, source: { ...spec.source, ...patch } } }));
+  // The synthetic settings and the last model survive a detour through the other kind of source.
+  let lastSynthetic: SyntheticSource = DEFAULT_SPEC.source.kind === 'synthetic' ? DEFAULT_SPEC.source : DEFAULT_SYNTHETIC_SOURCE;
+  let lastModel: ExperimentSpec['source'] = DEFAULT_SPEC.source.kind === 'model' ? DEFAULT_SPEC.source : EMBEDDED_MODEL_SOURCE;
+  const setSource = (source: ExperimentSpec['source']) => {
+    if (source.kind === 'synthetic') lastSynthetic = source; else lastModel = source;
+    set(({ spec }) => ({ spec: { ...spec, source } }));
+  };
+  const synthetic = (): SyntheticSource => {
+    const s = get().spec.source;
+    return s.kind === 'synthetic' ? s : lastSynthetic;
+  };
+  const source = (patch: Partial<SyntheticSource>) => setSource({ ...synthetic(), ...patch });
   const setRecipeFormat = (format: ExperimentSpec['recipe']['format']) =>
     set(({ spec }) => ({ spec: { ...spec, recipe: { ...spec.recipe, format } } }));
   // The integer settings survive a detour through other formats.
@@ -88,16 +106,23 @@ export const createSpecSlice: StateCreator<SpecSlice> = (set, get) => {
     }));
   return {
     spec: DEFAULT_SPEC,
-    setSpec: (spec) => set({ spec: experimentSpecSchema.parse(spec) }),
+    setSpec: (spec) => {
+      const valid = experimentSpecSchema.parse(spec);
+      if (valid.source.kind === 'synthetic') lastSynthetic = valid.source; else lastModel = valid.source;
+      set({ spec: valid });
+    },
+    setSourceKind: (kind) => {
+      if (get().spec.source.kind !== kind) setSource(kind === 'synthetic' ? lastSynthetic : lastModel);
+    },
+    setModel: (model) => setSource(modelSourceSchema.parse({ kind: 'model', model: modelRefSchema.parse(model), tensor: null })),
+    setTensor: (name) => {
+      const s = get().spec.source;
+      if (s.kind === 'model' && s.tensor !== name) setSource(modelSourceSchema.parse({ ...s, tensor: name }));
+    },
     setDistribution: (distribution) => source({ distribution: src.distribution.parse(distribution) }),
     setSeed: (seed) => source({ seed: clampTo(src.seed, seed) }),
     newSeed: () => source({ seed: clampTo(src.seed, Math.floor(Math.random() * 0x100000000)) }),
-    setOutlierChannels: (n) => set(({ spec }) => ({
-      spec: {
-        ...spec,
-        source: { ...spec.source, outlierChannels: Math.min(spec.source.cols, clampTo(src.outlierChannels, n)) },
-      },
-    })),
+    setOutlierChannels: (n) => source({ outlierChannels: Math.min(synthetic().cols, clampTo(src.outlierChannels, n)) }),
     setOutlierScale: (scale) => source({ outlierScale: clampTo(src.outlierScale, scale) }),
     setRecipe: (recipe) => {
       const valid = recipeSchema.parse(recipe);

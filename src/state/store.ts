@@ -1,11 +1,12 @@
-// state: the one app store, built from the spec, run and device slices, and its React hook.
+// state: the one app store, built from the spec, run, device and source slices, and its React hook.
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { createDeviceSlice, type DeviceSlice } from './deviceSlice';
 import { createRunSlice, type RunSlice } from './runSlice';
+import { createSourceSlice, type SourceSlice } from './sourceSlice';
 import { createSpecSlice, type SpecSlice } from './specSlice';
 
-export type AppState = SpecSlice & RunSlice & DeviceSlice;
+export type AppState = SpecSlice & RunSlice & DeviceSlice & SourceSlice;
 export type AppStore = StoreApi<AppState>;
 
 /** A fresh store (tests make their own; the app uses `appStore`). */
@@ -14,6 +15,7 @@ export function createAppStore(): AppStore {
     ...createSpecSlice(...a),
     ...createRunSlice(...a),
     ...createDeviceSlice(...a),
+    ...createSourceSlice(...a),
   }));
 }
 

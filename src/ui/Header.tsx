@@ -6,12 +6,13 @@ import { sourceLabel } from './describe';
 export function Header() {
   const spec = useAppStore((s) => s.spec);
   const device = useAppStore((s) => s.device);
+  const result = useAppStore((s) => s.run.result);
   const failed = useAppStore((s) => s.run.status === 'error');
   const pending = failed ? 'Engine not running' : 'Starting engine…';
   return (
     <header className="app-header">
       <h1 className="brand">lowbit</h1>
-      <span className="chip" title="Source tensor">{sourceLabel(spec.source)}</span>
+      <span className="chip" title="Source tensor">{sourceLabel(spec.source, result)}</span>
       <span className="chip chip-recipe" title="Recipe">{recipeLabel(spec.recipe)}</span>
       <span
         className={`device-badge device-${device?.backend ?? 'pending'}`} data-testid="device-badge"

@@ -4,9 +4,8 @@ import { useAppStore } from '../state/store';
 import { Field, hintProps } from './Field';
 import { HINTS } from './hints';
 
-export function SeedField() {
+export function SeedField({ seed }: { readonly seed: number }) {
   const id = useId();
-  const seed = useAppStore((s) => s.spec.source.seed);
   const setSeed = useAppStore((s) => s.setSeed);
   const newSeed = useAppStore((s) => s.newSeed);
   // The text being typed; resynced whenever the store's seed changes (new seed, clamping).

@@ -1,40 +1,33 @@
-// ui: the source step of the left panel: distribution, seed and outlier channels of the synthetic tensor.
+// ui: the source step of the left panel: a model's tensor or a synthetic tensor, each with its own controls.
 import { useId } from 'react';
-import { DISTRIBUTIONS, type Distribution } from '../spec/schema';
+import type { Source } from '../spec/schema';
 import { useAppStore } from '../state/store';
-import { DISTRIBUTION_LABELS } from './describe';
-import { Field, hintProps } from './Field';
-import { DISTRIBUTION_HINTS, HINTS } from './hints';
-import { SeedField } from './SeedField';
-import { SliderField } from './SliderField';
+import { HINTS } from './hints';
+import { ModelSourceControls } from './ModelSourceControls';
+import { SyntheticControls } from './SyntheticControls';
+
+const KINDS: readonly { kind: Source['kind']; label: string; hint: string }[] = [
+  { kind: 'model', label: 'Model', hint: HINTS.sourceModel },
+  { kind: 'synthetic', label: 'Synthetic', hint: HINTS.sourceSynthetic },
+];
 
 export function SourceControls() {
-  const distId = useId();
+  const name = useId();
   const source = useAppStore((s) => s.spec.source);
-  const setDistribution = useAppStore((s) => s.setDistribution);
-  const setOutlierChannels = useAppStore((s) => s.setOutlierChannels);
-  const setOutlierScale = useAppStore((s) => s.setOutlierScale);
-  const distHint = `${HINTS.distribution} ${DISTRIBUTION_HINTS[source.distribution]}`;
+  const setSourceKind = useAppStore((s) => s.setSourceKind);
   return (
     <section className="panel-step" aria-labelledby="source-title">
       <h2 id="source-title"><span className="step-number">1</span>Source</h2>
-      <Field id={distId} label="Distribution" hint={distHint}>
-        <select
-          {...hintProps(distId, distHint)} data-testid="control-distribution" value={source.distribution}
-          onChange={(e) => setDistribution(e.currentTarget.value as Distribution)}
-        >
-          {DISTRIBUTIONS.map((d) => <option key={d} value={d}>{DISTRIBUTION_LABELS[d]}</option>)}
-        </select>
-      </Field>
-      <SeedField />
-      <SliderField
-        label="Outlier channels" hint={HINTS.outliers} testId="control-outliers"
-        value={source.outlierChannels} min={0} max={32} onChange={setOutlierChannels}
-      />
-      <SliderField
-        label="Outlier scale" hint={HINTS.outlierScale} testId="control-outlier-scale"
-        value={source.outlierScale} min={1} max={50} format={(v) => `×${v}`} onChange={setOutlierScale}
-      />
+      <fieldset className="segmented" data-testid="control-source-kind">
+        <legend className="sr-only">Source kind</legend>
+        {KINDS.map((k) => (
+          <label key={k.kind} title={k.hint} className={source.kind === k.kind ? 'segment selected' : 'segment'}>
+            <input type="radio" name={name} checked={source.kind === k.kind} onChange={() => setSourceKind(k.kind)} />
+            {k.label}
+          </label>
+        ))}
+      </fieldset>
+      {source.kind === 'synthetic' ? <SyntheticControls source={source} /> : <ModelSourceControls source={source} />}
     </section>
   );
 }

@@ -13,7 +13,7 @@ export function TensorView() {
   return (
     <div className="tensor-view">
       <div className="view-intro">
-        <p className="explain">{explainSpec(spec)}</p>
+        <p className="explain">{explainSpec(spec, result)}</p>
         <LogScaleToggle />
       </div>
       <div className={running && result ? 'results dimmed' : 'results'} aria-busy={running}>

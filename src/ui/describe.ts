@@ -1,14 +1,42 @@
 // ui: words for what is on screen: the source chip and the one-sentence explanation of the tensor view.
 import { formatById } from '../quant/formats/registry';
 import { fixedBlockOf } from '../spec/formatChoice';
-import type { Distribution, ExperimentSpec, IntFormat, SyntheticSource } from '../spec/schema';
+import type { TensorResult } from '../engine/types';
+import type { ModelSummary, TensorInfo } from '../model/load';
+import type { Distribution, ExperimentSpec, IntFormat, ModelRef, Source } from '../spec/schema';
 
 export const DISTRIBUTION_LABELS: Record<Distribution, string> = {
   gaussian: 'Gaussian', laplace: 'Laplace', 'student-t': 'Student-t', uniform: 'uniform',
 };
 
-/** The header's source chip, e.g. "Synthetic 1024×1024 · Gaussian · 4 outlier ch.". */
-export function sourceLabel(s: SyntheticSource): string {
+/** How a model is named on screen (the engine names its summary the same way). */
+export function modelDisplayName(ref: ModelRef): string {
+  switch (ref.kind) {
+    case 'embedded': return ref.name;
+    case 'hub': return `${ref.repo}@${ref.revision}`;
+    case 'local': return ref.name;
+  }
+}
+
+/** The last result's model summary when it is of `ref`'s model (a failed load leaves another model's result). */
+export function openModelSummary(result: TensorResult | null, ref: ModelRef): ModelSummary | null {
+  const subject = result?.subject;
+  return subject?.kind === 'model' && subject.model.name === modelDisplayName(ref) ? subject.model : null;
+}
+
+/** "mlp-down" → "MLP down projection" */
+export const ROLE_LABELS: Record<TensorInfo['role'], string> = {
+  embedding: 'token embedding', position: 'position embedding', 'attn-q': 'attention query', 'attn-k': 'attention key',
+  'attn-v': 'attention value', 'attn-qkv': 'fused attention q/k/v', 'attn-o': 'attention output', 'mlp-up': 'MLP up projection',
+  'mlp-gate': 'MLP gate projection', 'mlp-down': 'MLP down projection', norm: 'norm weight', head: 'output head', bias: 'bias', other: 'other',
+};
+
+/** The header's source chip, e.g. "Synthetic 1024×1024 · Gaussian · 4 outlier ch." or "lowbit-tiny-llama · model.layers.0.mlp.down_proj.weight". */
+export function sourceLabel(s: Source, result: TensorResult | null = null): string {
+  if (s.kind === 'model') {
+    const resolved = result?.subject.kind === 'model' ? result.subject.tensor.name : null;
+    return `${modelDisplayName(s.model)} · ${s.tensor ?? resolved ?? 'default tensor'}`;
+  }
   const outliers = s.outlierChannels > 0 ? `${s.outlierChannels} outlier ch.` : 'no outliers';
   return `Synthetic ${s.rows}×${s.cols} · ${DISTRIBUTION_LABELS[s.distribution]} · ${outliers}`;
 }
@@ -18,23 +46,33 @@ const INT_MODE_WORDS: Record<IntFormat['mode'], string> = {
 };
 
 /** One sentence saying what the tensor view shows for this spec, and one thing to try next. */
-export function explainSpec(spec: ExperimentSpec): string {
+export function explainSpec(spec: ExperimentSpec, result: TensorResult | null = null): string {
   const { source: s, recipe: { format, granularity: g } } = spec;
-  const n = s.outlierChannels;
-  const outliers = n > 0 ? ` with ${n} outlier input channel${n === 1 ? '' : 's'} (×${s.outlierScale})` : '';
-  const subject = `A ${s.rows}×${s.cols} synthetic ${DISTRIBUTION_LABELS[s.distribution]} weight matrix${outliers}`;
+  let subject: string, n: number, cols: number;
+  if (s.kind === 'synthetic') {
+    n = s.outlierChannels;
+    cols = s.cols;
+    const outliers = n > 0 ? ` with ${n} outlier input channel${n === 1 ? '' : 's'} (×${s.outlierScale})` : '';
+    subject = `A ${s.rows}×${s.cols} synthetic ${DISTRIBUTION_LABELS[s.distribution]} weight matrix${outliers}`;
+  } else {
+    const t = result?.subject.kind === 'model' ? result.subject.tensor : null;
+    if (!t) return `Opening ${modelDisplayName(s.model)}…`;
+    n = 0;
+    cols = t.shape.at(-1) ?? 1;
+    subject = `The ${ROLE_LABELS[t.role]}${t.layer === null ? '' : ` of block ${t.layer}`} of ${modelDisplayName(s.model)} (${t.name}, ${t.shape.join('×')}, stored as ${t.dtype})`;
+  }
   if (format.kind === 'format') {
     const d = formatById(format.id);
     const fixed = fixedBlockOf(spec.recipe);
-    const clause = fixed === null ? granularityClause(g, s.cols, n > 0) : fixed === 0 ? ', fitted to the whole tensor at once.' : ` in its fixed blocks of ${fixed}.`;
+    const clause = fixed === null ? granularityClause(g, cols, n > 0) : fixed === 0 ? ', fitted to the whole tensor at once.' : ` in its fixed blocks of ${fixed}.`;
     return `${subject}, quantized to ${d?.label ?? format.id} (${d?.explanation.replace(/\.$/, '') ?? ''})${clause}`;
   }
   if (format.kind === 'codebook') {
     const how = format.scaling === 'raw' ? 'used as raw values' : 'scaled by each group\'s absmax';
-    return `${subject}, quantized to your ${format.levels.length}-level codebook (${how})${format.scaling === 'raw' ? '.' : granularityClause(g, s.cols, n > 0)}`;
+    return `${subject}, quantized to your ${format.levels.length}-level codebook (${how})${format.scaling === 'raw' ? '.' : granularityClause(g, cols, n > 0)}`;
   }
   const target = `${format.bits}-bit ${INT_MODE_WORDS[format.mode]}integers`;
-  return `${subject}, quantized to ${target}${granularityClause(g, s.cols, n > 0)}`;
+  return `${subject}, quantized to ${target}${granularityClause(g, cols, n > 0)}`;
 }
 
 function granularityClause(g: ExperimentSpec['recipe']['granularity'], cols: number, outliers: boolean): string {

@@ -2,6 +2,15 @@
 import type { Distribution, Granularity } from '../spec/schema';
 
 export const HINTS = {
+  sourceModel: 'A weight tensor of a real model: ours (built in), one from the Hugging Face Hub, or your own files.',
+  sourceSynthetic: 'A generated matrix with a chosen distribution and injected outlier channels.',
+  tensor: 'The tensor the recipe quantizes. The Model tab lists them all with shapes and sizes.',
+  hubRepo: 'A Hugging Face repo id, "owner/name"; the weights must be safetensors (or name a .gguf file).',
+  hubRevision: 'Branch, tag or commit of the repo.',
+  hubToken: 'For gated or private repos: a Hugging Face access token. Kept in this tab\'s memory only: never stored, never in links.',
+  hubGguf: 'Leave empty for safetensors weights; name a .gguf file of the repo to read that instead.',
+  hubHost: 'Where the hub is: https://huggingface.co, or a mirror serving the same /{repo}/resolve/{revision}/{file} layout.',
+  localFiles: 'A .gguf file, or config.json + *.safetensors + tokenizer.json of one model. Nothing is uploaded: files are read in this tab.',
   distribution: 'Shape of the synthetic weights (std 0.02, like a trained layer).',
   seed: 'Seed of the random generator: the same seed always gives the same tensor.',
   newSeed: 'Draw another tensor from the same distribution.',

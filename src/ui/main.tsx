@@ -1,19 +1,27 @@
-// ui: the entry point: starts the engine worker for the app store and mounts <App/> into #root.
+// ui: the entry point: starts the engine worker for the app store (hub address from ?hub=) and mounts <App/> into #root.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { startEngineClient } from '../state/engineClient';
 import { appStore } from '../state/store';
+import { DEFAULT_HUB_HOST } from '../state/sourceSlice';
 import { App } from './App';
+import { EngineContext } from './engineContext';
 import './styles.css';
 
 // ?backend=cpu forces the CPU reference (tests, and a way out when a GPU misbehaves).
 const forceCpu = new URLSearchParams(window.location.search).get('backend') === 'cpu';
 const engine = startEngineClient(appStore, { forceCpu });
+// ?hub=<url> points the hub client at a mirror (tests use a local server with the hub's layout).
+const hub = new URLSearchParams(window.location.search).get('hub');
+if (hub && /^https?:\/\/\S+$/.test(hub)) engine.setHub(hub.replace(/\/+$/, ''), null);
+else appStore.getState().setHubSettings(DEFAULT_HUB_HOST, false);
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
 createRoot(root).render(
   <StrictMode>
-    <App onCancel={engine.cancel} />
+    <EngineContext.Provider value={engine}>
+      <App onCancel={engine.cancel} />
+    </EngineContext.Provider>
   </StrictMode>,
 );

@@ -4,23 +4,23 @@ import type { QuantBackend } from '../../src/engine/backend';
 import { createCpuBackend } from '../../src/engine/cpuBackend';
 import { createSourceCache, runExperiment } from '../../src/engine/experiment';
 import { createWebGpuBackend } from '../../src/engine/gpuBackend';
-import { DEFAULT_SPEC, intFormat } from '../../src/spec/defaults';
-import type { ExperimentSpec, IntFormat, RegistryFormat, UserCodebookFormat } from '../../src/spec/schema';
+import { SYNTHETIC_SPEC, intFormat } from '../../src/spec/defaults';
+import type { ExperimentSpec, IntFormat, RegistryFormat, SyntheticSource, UserCodebookFormat } from '../../src/spec/schema';
 import { createTestRuntime } from './harness';
 
 let gpu: QuantBackend;
 const cpu = createCpuBackend();
-const source = createSourceCache();
+const sources = { synthetic: createSourceCache(), models: null };
 beforeAll(async () => { gpu = createWebGpuBackend(await createTestRuntime()); });
 afterAll(() => gpu.dispose());
 
-function spec(patch: { source?: Partial<ExperimentSpec['source']>; format?: Partial<IntFormat> | RegistryFormat | UserCodebookFormat; granularity?: Partial<ExperimentSpec['recipe']['granularity']> }): ExperimentSpec {
+function spec(patch: { source?: Partial<SyntheticSource>; format?: Partial<IntFormat> | RegistryFormat | UserCodebookFormat; granularity?: Partial<ExperimentSpec['recipe']['granularity']> }): ExperimentSpec {
   return {
-    ...DEFAULT_SPEC,
-    source: { ...DEFAULT_SPEC.source, rows: 256, cols: 384, ...patch.source },
+    ...SYNTHETIC_SPEC,
+    source: { ...SYNTHETIC_SPEC.source, rows: 256, cols: 384, ...patch.source },
     recipe: {
       format: patch.format?.kind === 'format' || patch.format?.kind === 'codebook' ? patch.format : { ...intFormat(4, 'sym'), ...patch.format },
-      granularity: { ...DEFAULT_SPEC.recipe.granularity, ...patch.granularity },
+      granularity: { ...SYNTHETIC_SPEC.recipe.granularity, ...patch.granularity },
     },
   };
 }
@@ -61,7 +61,7 @@ const CASES: [string, ExperimentSpec][] = [
 describe('runExperiment on WebGPU equals the CPU reference', () => {
   for (const [name, s] of CASES) {
     it(name, async () => {
-      const [g, c] = [await runExperiment(s, gpu, source), await runExperiment(s, cpu, source)];
+      const [g, c] = [await runExperiment(s, gpu, sources), await runExperiment(s, cpu, sources)];
       expect(g.backend).toBe('webgpu');
       expect(g.quantizedOn).toBe(name.includes('CPU quantization') ? 'cpu' : 'webgpu');
       expect(c.backend).toBe('cpu');

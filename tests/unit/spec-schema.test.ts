@@ -1,15 +1,17 @@
 // tests (spec layer): the experiment spec schema accepts the default and rejects out-of-range values.
 import type { IntFormat } from '../../src/spec/schema';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SPEC } from '../../src/spec/defaults';
-import { DISTRIBUTIONS, type ExperimentSpec, experimentSpecSchema, GRANULARITIES, SPEC_VERSION } from '../../src/spec/schema';
+import { DEFAULT_SPEC, SYNTHETIC_SPEC } from '../../src/spec/defaults';
+import { DISTRIBUTIONS, type ExperimentSpec, type SyntheticSource, experimentSpecSchema, GRANULARITIES, SPEC_VERSION } from '../../src/spec/schema';
 
 /** The default recipe's integer format, for tests that poke at its fields. */
 const intOf = (s: ExperimentSpec) => s.recipe.format as IntFormat;
 
-/** A deep copy of the default with one change applied (the default itself stays untouched). */
-function variant(change: (s: ExperimentSpec) => void): unknown {
-  const s = structuredClone(DEFAULT_SPEC);
+type SyntheticSpec = ExperimentSpec & { source: SyntheticSource };
+
+/** A deep copy of the synthetic default with one change applied (the default itself stays untouched). */
+function variant(change: (s: SyntheticSpec) => void): unknown {
+  const s = structuredClone(SYNTHETIC_SPEC);
   change(s);
   return s;
 }
@@ -36,7 +38,7 @@ describe('experimentSpecSchema', () => {
     expect(failingPaths(variant((s) => { s.source.seed = 0; s.source.outlierChannels = 0; s.source.outlierScale = 1; }))).toEqual([]);
     expect(failingPaths(variant((s) => { s.recipe.granularity.blockSize = 1; }))).toEqual([]);
   });
-  const rejected: [string, (s: ExperimentSpec) => void, string][] = [
+  const rejected: [string, (s: SyntheticSpec) => void, string][] = [
     ['bits 9', (s) => { intOf(s).bits = 9; }, 'recipe.format.bits'],
     ['bits 1', (s) => { intOf(s).bits = 1; }, 'recipe.format.bits'],
     ['bits 4.5', (s) => { intOf(s).bits = 4.5; }, 'recipe.format.bits'],

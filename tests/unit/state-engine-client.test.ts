@@ -88,4 +88,29 @@ describe('engine client', () => {
     workers[1].answer({ kind: 'device', device });
     expect(workers[1].runs()).toHaveLength(1);
   });
+
+  it('keeps the hub token out of the store, resends hub settings to a restarted worker, and opens dropped files once hashed', () => {
+    const { store, client, worker } = setup();
+    worker.answer({ kind: 'device', device });
+    client.setHub('http://127.0.0.1:9', 'hf_secret');
+    expect(worker.sent.at(-1)).toEqual({ kind: 'hub-settings', host: 'http://127.0.0.1:9', token: 'hf_secret' });
+    expect(store.getState().sources).toMatchObject({ hubHost: 'http://127.0.0.1:9', hubTokenSet: true });
+    expect(JSON.stringify(store.getState())).not.toContain('hf_secret');
+    const files = [new File(['x'], 'model.gguf')];
+    client.attachLocal(files);
+    expect(worker.sent.at(-1)).toEqual({ kind: 'attach-local', id: 1, files });
+    expect(store.getState().sources.attach.status).toBe('working');
+    const model = { kind: 'local', name: 'model.gguf', bytes: 1, sha256: 'a'.repeat(64) } as const;
+    worker.answer({ kind: 'local-attached', id: 1, model });
+    expect(store.getState().spec.source).toEqual({ kind: 'model', model, tensor: null });
+    client.attachLocal(files);
+    worker.answer({ kind: 'attach-failed', id: 2, message: 'not a model' });
+    expect(store.getState().sources.attach).toEqual({ status: 'error', message: 'not a model' });
+    worker.answer({ kind: 'notice', message: 'cache full' });
+    expect(store.getState().sources.notice).toBe('cache full');
+    worker.crash('boom');
+    store.getState().setBits(6);
+    vi.advanceTimersByTime(RUN_DEBOUNCE_MS);
+    expect(workers[1].sent).toContainEqual({ kind: 'hub-settings', host: 'http://127.0.0.1:9', token: 'hf_secret' });
+  });
 });

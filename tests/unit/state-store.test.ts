@@ -1,5 +1,5 @@
 // tests (state layer): spec setters keep the spec valid; the run slice ignores stale responses.
-import type { IntFormat } from '../../src/spec/schema';
+import type { IntFormat, SyntheticSource } from '../../src/spec/schema';
 import { describe, expect, it } from 'vitest';
 import type { TensorResult } from '../../src/engine/types';
 import { experimentSpecSchema } from '../../src/spec/schema';
@@ -19,9 +19,9 @@ describe('spec slice', () => {
     s.setBlockSize(0);
     const { spec } = store.getState();
     expect((spec.recipe.format as IntFormat).bits).toBe(8);
-    expect(spec.source.outlierChannels).toBe(0);
-    expect(spec.source.seed).toBe(3);
-    expect(spec.source.outlierScale).toBe(1000);
+    expect((spec.source as SyntheticSource).outlierChannels).toBe(0);
+    expect((spec.source as SyntheticSource).seed).toBe(3);
+    expect((spec.source as SyntheticSource).outlierScale).toBe(1000);
     expect(spec.recipe.granularity.blockSize).toBe(1);
     expect(() => experimentSpecSchema.parse(spec)).not.toThrow();
   });

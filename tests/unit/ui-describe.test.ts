@@ -1,7 +1,7 @@
 // tests (ui layer): the source chip, the view's explanation sentence and the status sentence.
 import { describe, expect, it } from 'vitest';
 import type { TensorResult } from '../../src/engine/types';
-import { DEFAULT_SPEC, intFormat } from '../../src/spec/defaults';
+import { SYNTHETIC_SPEC as DEFAULT_SPEC, intFormat } from '../../src/spec/defaults';
 import type { ExperimentSpec } from '../../src/spec/schema';
 import { INITIAL_RUN } from '../../src/state/runSlice';
 import { explainSpec, sourceLabel } from '../../src/ui/describe';

@@ -1,0 +1,115 @@
+// e2e (webgpu project): real models: a hub repo and a GGUF through a local hub server, dropped files, the inspector, a cancelled slow download, a 404 and a corrupt file.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import { SYNTHETIC_SPEC } from '../src/spec/defaults';
+import { startHubServer, type HubServer } from '../tests/support/hubServer';
+import { Playground } from './playground';
+import { expectMatchesReference, referenceMetricsOf } from './reference';
+
+const FIXTURES = path.resolve(process.cwd(), '../shared/fixtures'); // Playwright runs from the repo root
+const GPT2 = path.join(FIXTURES, 'fake-gpt2-random');
+const STORIES_GGUF = path.join(FIXTURES, 'stories260K', 'stories260K.gguf');
+test.skip(!existsSync(GPT2), `${FIXTURES} is absent (a clone without ../shared): the model e2e tests need its fixtures`);
+
+/** A tensor of a safetensors file decoded by hand (independent of src/model): shape and f32 values. */
+function f32Tensor(file: string, name: string): { shape: number[]; x: Float32Array } {
+  const bytes = readFileSync(file);
+  const n = Number(bytes.readBigUInt64LE(0));
+  const t = (JSON.parse(bytes.subarray(8, 8 + n).toString('utf8')) as Record<string, { shape: number[]; data_offsets: [number, number] }>)[name];
+  const data = bytes.subarray(8 + n + t.data_offsets[0], 8 + n + t.data_offsets[1]);
+  return { shape: t.shape, x: new Float32Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)) };
+}
+
+let hub: HubServer;
+let slow: HubServer;
+test.beforeAll(async () => {
+  const corrupt = new Uint8Array(readFileSync(path.join(GPT2, 'model.safetensors')));
+  new DataView(corrupt.buffer).setBigUint64(0, 4n * 2n ** 30n, true); // header claims 4 GiB
+  hub = await startHubServer({
+    repos: { 'lowbit-test/fake-gpt2-random': GPT2, 'lowbit-test/stories260K': path.dirname(STORIES_GGUF) },
+    memory: { 'lowbit-test/corrupt': { 'config.json': readFileSync(path.join(GPT2, 'config.json')), 'model.safetensors': corrupt } },
+  });
+  slow = await startHubServer({ repos: { 'lowbit-test/fake-gpt2-random': GPT2 }, delayMs: 1500, bytesPerSecond: 4000 });
+});
+test.afterAll(async () => { await hub.close(); await slow.close(); });
+
+test('a hub repo opens from its headers; the inspector lists its tensors; a picked tensor equals the CPU reference', async ({ page }, testInfo) => {
+  const app = new Playground(page);
+  await app.open(`/?hub=${encodeURIComponent(hub.url)}`, [hub.url]);
+  await app.waitForResult();
+  await app.openHubRepo('lowbit-test/fake-gpt2-random');
+  await app.waitForResult();
+  await expect(page.getByTestId('model-current')).toContainText('lowbit-test/fake-gpt2-random@main');
+  await expect(page.getByTestId('model-current')).toContainText('GPT-2');
+
+  const inspector = await app.inspector();
+  await expect(inspector.getByTestId('model-totals')).toHaveAttribute('data-tensors', '16');
+  await app.screenshot('model-inspector-gpt2.png', testInfo);
+  await inspector.getByRole('button', { name: 'transformer.h.0.mlp.c_fc.weight' }).click();
+  await app.waitForResult();
+  await expect(page.getByRole('tab', { name: 'Tensor' })).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByTestId('control-tensor')).toHaveValue('transformer.h.0.mlp.c_fc.weight');
+
+  const t = f32Tensor(path.join(GPT2, 'model.safetensors'), 'transformer.h.0.mlp.c_fc.weight');
+  const ref = referenceMetricsOf(t.x, t.shape[0], t.shape[1], SYNTHETIC_SPEC.recipe);
+  expectMatchesReference(await app.metrics(), ref, 'fake-gpt2 c_fc on WebGPU');
+  expect(app.externalRequests).toEqual([]);
+  await app.screenshot('model-tensor-gpt2.png', testInfo);
+});
+
+test('a GGUF through the hub and the same GGUF as a chosen file open with the same tensors', async ({ page }, testInfo) => {
+  const app = new Playground(page);
+  await app.open(`/?hub=${encodeURIComponent(hub.url)}`, [hub.url]);
+  await app.waitForResult();
+  await app.openHubRepo('lowbit-test/stories260K', { gguf: 'stories260K.gguf' });
+  await app.waitForResult();
+  await expect(page.getByTestId('model-current')).toContainText('Llama family');
+  const viaHub = await app.metrics();
+  let inspector = await app.inspector();
+  await expect(inspector.getByTestId('model-totals')).toHaveAttribute('data-tensors', '48');
+
+  await page.getByRole('tab', { name: 'Tensor' }).click();
+  await app.chooseFiles([STORIES_GGUF]);
+  await app.waitForResult();
+  await expect(page.getByTestId('model-current')).toContainText('stories260K.gguf');
+  expect(await app.metrics()).toEqual(viaHub); // same default tensor, same bytes, same numbers
+  inspector = await app.inspector();
+  await expect(inspector.getByTestId('model-totals')).toHaveAttribute('data-tensors', '48');
+  await app.screenshot('model-inspector-gguf-file.png', testInfo);
+});
+
+test('a 404, a corrupt file and a wrong file each get a clear message, and the last result stays', async ({ page }, testInfo) => {
+  const app = new Playground(page);
+  await app.open(`/?hub=${encodeURIComponent(hub.url)}`, [hub.url]);
+  await app.waitForResult();
+  const before = await app.metrics();
+
+  await app.openHubRepo('lowbit-test/does-not-exist');
+  expect(await app.waitForError()).toMatch(/not found.*Check the repo id/i);
+  expect(await app.metrics()).toEqual(before);
+  await app.screenshot('model-error-404.png', testInfo);
+
+  await app.openHubRepo('lowbit-test/corrupt');
+  expect(await app.waitForError()).toMatch(/not a safetensors file|header/i);
+  expect(await app.metrics()).toEqual(before);
+
+  await page.getByTestId('open-model-picker').click();
+  await app.chooseFiles([path.join(GPT2, 'config.json')]);
+  await expect(page.getByTestId('model-picker').getByRole('alert')).toContainText('.gguf file or .safetensors weights');
+  await app.screenshot('model-error-wrong-file.png', testInfo);
+});
+
+test('a slow download shows its bytes and can be cancelled; the previous result stays', async ({ page }, testInfo) => {
+  const app = new Playground(page);
+  await app.open(`/?hub=${encodeURIComponent(slow.url)}`, [slow.url]);
+  await app.waitForResult();
+  const before = await app.metrics();
+  await app.openHubRepo('lowbit-test/fake-gpt2-random');
+  await expect(page.getByRole('progressbar')).toBeVisible({ timeout: 20_000 });
+  await expect(app.status).toContainText(/reading|opening/i);
+  await app.screenshot('model-slow-download.png', testInfo);
+  await app.status.getByRole('button', { name: 'Cancel' }).click();
+  await expect(app.status).toHaveAttribute('data-state', 'cancelled');
+  expect(await app.metrics()).toEqual(before);
+});
