@@ -1,5 +1,5 @@
 // model: a model folder wherever it lives (Hugging Face Hub repo, a URL such as our embedded model, files the user dropped).
-import type { createHubClient } from './hub';
+import { resolveSafetensorsFiles, type HubClient } from './hub';
 import { blobSource, httpSource } from './byteSource';
 import { ModelLoadError, type ByteProgressFn, type ByteSource } from './types';
 
@@ -13,9 +13,9 @@ export interface ModelFolder {
   open(file: string, signal?: AbortSignal, onProgress?: ByteProgressFn): Promise<ByteSource>;
   /** A small text file, or null when the folder has no such file. */
   text(file: string, signal?: AbortSignal): Promise<string | null>;
+  /** The safetensors weight files (shards in order); absent means the single `model.safetensors`. */
+  weightFiles?(signal?: AbortSignal): Promise<string[]>;
 }
-
-type HubClient = ReturnType<typeof createHubClient>;
 
 /** A Hugging Face repo at a revision, through the hub client (which holds the host and the token). */
 export function hubFolder(client: HubClient, repo: string, revision: string): ModelFolder {
@@ -23,6 +23,7 @@ export function hubFolder(client: HubClient, repo: string, revision: string): Mo
     name: `${repo}@${revision}`,
     files: null,
     open: (file, signal, onProgress) => client.open(repo, revision, file, signal, onProgress),
+    weightFiles: async (signal) => (await resolveSafetensorsFiles(client, repo, revision, signal)).files,
     text: async (file, signal) => {
       try {
         return await client.fetchText(repo, revision, file, signal);
@@ -34,7 +35,7 @@ export function hubFolder(client: HubClient, repo: string, revision: string): Mo
   };
 }
 
-/** A folder served over HTTP at `baseUrl` (ends with '/'), e.g. the embedded model under public/models/. */
+/** A folder served over HTTP at `baseUrl` (ends with '/') with one `model.safetensors` (or a GGUF), e.g. the embedded model under public/models/. */
 export function urlFolder(name: string, baseUrl: string, fetchFn: typeof fetch = fetch): ModelFolder {
   return {
     name,
@@ -69,5 +70,10 @@ export function filesFolder(name: string, files: readonly File[]): ModelFolder {
       return blobSource(f, file);
     },
     text: async (file) => get(file)?.text() ?? null,
+    weightFiles: async () => {
+      const found = [...byName.keys()].filter((f) => f.endsWith('.safetensors')).sort();
+      if (found.length === 0) throw new ModelLoadError('not-found', 'None of the files you dropped is a .safetensors or .gguf file. Drop the model\'s weights (and its config.json and tokenizer.json).');
+      return found;
+    },
   };
 }

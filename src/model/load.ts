@@ -1,5 +1,5 @@
 // model: opens a model folder (safetensors + config.json, or one GGUF): tensor directory, config, lazy tensors and tokenizer.
-import { classifyTensor, configFromGguf, configFromHf, isQuantizable, type ModelConfig, type TensorRole } from './architectures';
+import { classifyTensor, configFromGguf, configFromHf, isQuantizable, type ModelConfig, type TensorRole, weightLayout } from './architectures';
 import { readTensor } from './dtypes';
 import type { ModelFolder } from './folder';
 import { readGgufDirectory } from './gguf';
@@ -19,6 +19,11 @@ export interface TensorInfo {
   readonly layer: number | null;
   /** A 2-D weight matrix a recipe applies to (not a norm or a bias). */
   readonly quantizable: boolean;
+  /**
+   * Which stored axis runs over the layer's inputs: 1 for nn.Linear [out, in], 0 for GPT-2's
+   * Conv1D [in, out]; null when unknown (no config) or not a weight matrix.
+   */
+  readonly inputAxis: 0 | 1 | null;
 }
 
 /** What the UI shows about a model: small and serialisable (crosses the worker boundary). */
@@ -75,7 +80,7 @@ async function loadGguf(folder: ModelFolder, file: string, { signal, onProgress 
 
 async function loadSafetensors(folder: ModelFolder, { signal, onProgress }: LoadOptions): Promise<LoadedModel> {
   const configText = await folder.text('config.json', signal);
-  const files = await weightFiles(folder, signal);
+  const files = folder.weightFiles ? await folder.weightFiles(signal) : ['model.safetensors'];
   const sources = new Map<string, ByteSource>();
   const entries: TensorEntry[] = [];
   for (const file of files) {
@@ -95,20 +100,6 @@ async function loadSafetensors(folder: ModelFolder, { signal, onProgress }: Load
     return tokenizerFromHf(parseJson(json, 'tokenizer.json'), cfg === null ? undefined : parseJson(cfg, 'tokenizer_config.json'));
   };
   return openedModel(folder.name, 'safetensors', config, description, entries, sources, () => (tokenizer ??= loadTokenizer()));
-}
-
-/** The safetensors files: all dropped ones, the shards of model.safetensors.index.json, or model.safetensors. */
-async function weightFiles(folder: ModelFolder, signal?: AbortSignal): Promise<string[]> {
-  if (folder.files) {
-    const found = folder.files.filter((f) => f.endsWith('.safetensors'));
-    if (found.length === 0) throw new ModelLoadError('not-found', 'None of the files you dropped is a .safetensors or .gguf file. Drop the model\'s weights (and its config.json and tokenizer.json).');
-    return found;
-  }
-  const index = await folder.text('model.safetensors.index.json', signal);
-  if (index === null) return ['model.safetensors'];
-  const map = (parseJson(index, 'model.safetensors.index.json') as { weight_map?: unknown }).weight_map;
-  if (typeof map !== 'object' || map === null) throw new ModelLoadError('corrupt', 'model.safetensors.index.json has no weight_map object. The repo\'s index file is damaged.');
-  return [...new Set(Object.values(map).map(String))].sort();
 }
 
 function parseJson(text: string, file: string): unknown {
@@ -141,7 +132,9 @@ function openedModel(
   const tensors = entries.map((e): TensorInfo => {
     const { role, layer } = classifyTensor(e.name);
     const params = e.shape.reduce((a, b) => a * b, 1);
-    return { name: e.name, dtype: e.dtype, shape: e.shape, params, bytes: e.byteLength, role, layer, quantizable: e.shape.length === 2 && isQuantizable(role) };
+    const quantizable = e.shape.length === 2 && isQuantizable(role);
+    const inputAxis = quantizable && config ? weightLayout(config, e.name)?.inputAxis ?? null : null;
+    return { name: e.name, dtype: e.dtype, shape: e.shape, params, bytes: e.byteLength, role, layer, quantizable, inputAxis };
   });
   const summary: ModelSummary = {
     name, format, description, config, tensors,

@@ -60,6 +60,8 @@ export function explainSpec(spec: ExperimentSpec, result: TensorResult | null = 
     n = 0;
     cols = t.shape.at(-1) ?? 1;
     subject = `The ${ROLE_LABELS[t.role]}${t.layer === null ? '' : ` of block ${t.layer}`} of ${modelDisplayName(s.model)} (${t.name}, ${t.shape.join('×')}, stored as ${t.dtype})`;
+    // GPT-2's Conv1D stores [in, out]: "per row" then groups an input channel, the opposite of nn.Linear.
+    if (t.inputAxis === 0) subject += ', stored transposed as [in, out] (GPT-2 Conv1D), so rows are input channels and columns output channels';
   }
   if (format.kind === 'format') {
     const d = formatById(format.id);

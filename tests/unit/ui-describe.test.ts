@@ -61,3 +61,21 @@ describe('statusText', () => {
     expect(statusText({ ...INITIAL_RUN, status: 'error', error: 'Boom. Reload.' }, null)).toBe('Boom. Reload.');
   });
 });
+
+describe('model sources in words', () => {
+  const model = { kind: 'hub', repo: 'openai-community/gpt2', revision: 'main' } as const;
+  const tensor = { name: 'transformer.h.3.mlp.c_fc.weight', dtype: 'F32', shape: [768, 3072], params: 768 * 3072, bytes: 4 * 768 * 3072, role: 'mlp-up', layer: 3, quantizable: true, inputAxis: 0 } as const;
+  const result = { subject: { kind: 'model', tensor, model: { name: 'openai-community/gpt2@main' } } } as unknown as TensorResult;
+  const spec: ExperimentSpec = { ...DEFAULT_SPEC, source: { kind: 'model', model, tensor: null } };
+  it('names the model and the resolved tensor in the chip', () => {
+    expect(sourceLabel(spec.source)).toBe('openai-community/gpt2@main · default tensor');
+    expect(sourceLabel(spec.source, result)).toBe('openai-community/gpt2@main · transformer.h.3.mlp.c_fc.weight');
+  });
+  it('says what the tensor is, and that GPT-2 Conv1D rows are input channels', () => {
+    expect(explainSpec(spec)).toBe('Opening openai-community/gpt2@main…');
+    const s = explainSpec(spec, result);
+    expect(s).toMatch(/^The MLP up projection of block 3 of openai-community\/gpt2@main \(transformer\.h\.3\.mlp\.c_fc\.weight, 768×3072, stored as F32\)/);
+    expect(s).toContain('rows are input channels');
+    expect(s).toContain('blocks of 64');
+  });
+});
