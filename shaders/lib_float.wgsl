@@ -1,7 +1,8 @@
-// lib_float: correctly rounded f32 division with integer arithmetic (WGSL `/` may be off by 2.5 ulp).
-// Included by kernels with `//! include lib_float`. Must match divRn in src/lib/f32.ts:
-// zero or subnormal numerators give 0, results below the normal range flush to 0.
-// Divisors are finite normal numbers in every caller (zero divisors give infinity).
+// lib_float: correctly rounded f32 division with integer arithmetic (WGSL `/` may be off by 2.5 ulp),
+// and exact scaling by powers of two. Included by kernels with `//! include lib_float`.
+// div_rn must match divRn in src/lib/f32.ts: zero or subnormal numerators give 0, results below the
+// normal range flush to 0. Divisors are finite normal numbers in every caller (zero divisors give infinity).
+// ldexp_bits must match Math.fround(v * 2 ** k) (subnormal results rounded to nearest even).
 
 fn div_rn(a: f32, b: f32) -> f32 {
   let ua = bitcast<u32>(a);
@@ -33,4 +34,29 @@ fn div_rn(a: f32, b: f32) -> f32 {
   if (biased <= 0) { return bitcast<f32>(sign); }
   if (biased >= 255) { return bitcast<f32>(sign | 0x7f800000u); }
   return bitcast<f32>(sign | (u32(biased) << 23u) | (m & 0x7fffffu));
+}
+
+// Bits of RN(value(b) * 2^k) for non-negative finite f32 bits b (subnormals in and out; overflow: inf).
+fn ldexp_bits(b: u32, k: i32) -> u32 {
+  if (b == 0u) { return 0u; }
+  var e = i32(b >> 23u);
+  var m = b & 0x7fffffu;
+  if (e == 0) {
+    let s = countLeadingZeros(m) - 8u;
+    m = m << s;
+    e = 1 - i32(s);
+  } else {
+    m |= 0x800000u;
+  }
+  // value = m * 2^(e - 150), m in [2^23, 2^24)
+  let ne = e + k;
+  if (ne >= 255) { return 0x7f800000u; } // inf
+  if (ne >= 1) { return (u32(ne) << 23u) | (m & 0x7fffffu); }
+  let sh = u32(1 - ne); // subnormal result: m * 2^(ne - 1) units of 2^-149
+  if (sh > 24u) { return 0u; }
+  var r = m >> sh;
+  let rest = m & ((1u << sh) - 1u);
+  let half = 1u << (sh - 1u);
+  if (rest > half || (rest == half && (r & 1u) == 1u)) { r += 1u; }
+  return r;
 }

@@ -129,11 +129,7 @@ fn code_of(v: f32, i: u32, inv: f32, zero: f32) -> u32 {
 // clipSearchError in int.ts: the squared error as a 64-bit integer (lo, hi), exact and order-free.
 fn search_error(v: f32, code: u32, c: vec3<f32>, f: f32) -> vec2<u32> {
   let xh = opaque((f32(code) - c.z) * c.x);
-  let df = (v - xh) * f;
-  let e = min(df * df, 1099511627776.0); // 2^40
-  let hi = floor(e * 2.3283064365386963e-10); // e / 2^32, exact
-  let lo = floor(e - hi * 4294967296.0); // exact: the low 32 bits of e's integer part
-  return vec2<u32>(u32(lo), u32(hi));
+  return fixed_square((v - xh) * f);
 }
 
 @compute @workgroup_size(WG)

@@ -123,31 +123,6 @@ fn element_index(line: u32, pos: u32) -> u32 {
   return pos * p.lines + line;
 }
 
-// Bits of RN(value(b) * 2^k) for non-negative finite f32 bits b (subnormals in and out; overflow: inf).
-fn ldexp_bits(b: u32, k: i32) -> u32 {
-  if (b == 0u) { return 0u; }
-  var e = i32(b >> 23u);
-  var m = b & 0x7fffffu;
-  if (e == 0) {
-    let s = countLeadingZeros(m) - 8u;
-    m = m << s;
-    e = 1 - i32(s);
-  } else {
-    m |= 0x800000u;
-  }
-  // value = m * 2^(e - 150), m in [2^23, 2^24)
-  let ne = e + k;
-  if (ne >= 255) { return INF_BITS; }
-  if (ne >= 1) { return (u32(ne) << 23u) | (m & 0x7fffffu); }
-  let sh = u32(1 - ne); // subnormal result: m * 2^(ne - 1) units of 2^-149
-  if (sh > 24u) { return 0u; }
-  var r = m >> sh;
-  let rest = m & ((1u << sh) - 1u);
-  let half = 1u << (sh - 1u);
-  if (rest > half || (rest == half && (r & 1u) == 1u)) { r += 1u; }
-  return r;
-}
-
 // floor(log2(value(b))) for positive finite f32 bits b (subnormals included).
 fn floor_log2_bits(b: u32) -> i32 {
   let e = i32(b >> 23u);

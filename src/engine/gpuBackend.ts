@@ -23,10 +23,15 @@ import { userCodebook } from '../quant/nonuniform/userCodebook';
 import type { LogFormat } from '../quant/nonuniform/log2';
 import type { GroupLayout } from '../quant/groups';
 import { groupLevels, intClipThreshold } from '../quant/int';
+import { encodeNupesQuant, encodeNupesSearch } from '../gpu/kernels/quantNupes';
+import { encodePtqtp } from '../gpu/kernels/quantPtqtp';
+import { NUPES_REGISTRY_BITS, PTQTP_REGISTRY_SCALE } from '../quant/nonuniform/apply';
+import { exponentFromSums, nupesLevels } from '../quant/nonuniform/nupes';
+import { ptqtpLevels, ptqtpReach } from '../quant/nonuniform/ptqtp';
 import { argmax, type QuantBackend, type QuantJobOutput } from './backend';
 
 export function createWebGpuBackend(rt: GpuRuntime): QuantBackend {
-  /** Formats without a kernel (NUPES, PTQTP): quantize with the CPU reference, measure on the GPU. */
+  /** Choices without a kernel (PTQTP groups of 2^24 elements or more): quantize with the CPU reference, measure on the GPU. */
   async function runMeasuredOnGpu(x: Float32Array, layout: GroupLayout, choice: FormatChoice): Promise<QuantJobOutput> {
     const q = quantizeWith(x, layout, choice);
     const encoder = rt.device.createCommandEncoder({ label: 'lowbit.measure_job' });
@@ -116,6 +121,55 @@ export function createWebGpuBackend(rt: GpuRuntime): QuantBackend {
     }
   }
 
+  /**
+   * NUPES: the exponent search on the GPU (every grid exponent's companded INT coding and exact
+   * per-group error sums, one submit), the choice on the CPU from the read-back sums (as
+   * quantizeNupes chooses), then the chosen coding, decode and statistics (a second submit).
+   */
+  async function runNupes(x: Float32Array, layout: GroupLayout): Promise<QuantJobOutput> {
+    const bits = NUPES_REGISTRY_BITS;
+    const xBuf = uploadStorage(rt, x, 'source.x');
+    const first = rt.device.createCommandEncoder({ label: 'lowbit.nupes_search' });
+    const search = encodeNupesSearch(rt, first, xBuf, x.length, layout, bits);
+    const released: GPUBuffer[] = [xBuf, search.sums, ...search.scratch];
+    try {
+      const sums = new Uint32Array((await readBuffers(rt.device, first, [search.sums]))[0]);
+      const a = exponentFromSums(sums, x, layout);
+      const second = rt.device.createCommandEncoder({ label: 'lowbit.nupes_quantize' });
+      const q = encodeNupesQuant(rt, second, xBuf, x.length, layout, bits, a);
+      const s = encodeErrorStats(rt, second, xBuf, q.xhat, x.length);
+      released.push(...Object.values(q.inner), q.xhat, ...q.scratch, s.totals, s.hist, ...s.scratch);
+      const [scalesBytes, totals, hist] = await readBuffers(rt.device, second, [q.inner.scales, s.totals, s.hist]);
+      const scales = new Float32Array(scalesBytes, 0, layout.groupCount);
+      const widestGroup = argmax(scales);
+      return {
+        widestGroup, widestLevels: nupesLevels(bits, a, scales[widestGroup]), quantizedOn: 'webgpu',
+        ...decodeErrorStats(new Float32Array(totals), new Uint32Array(hist), x.length),
+      };
+    } finally {
+      void rt.pool.releaseAfterSubmit(released);
+    }
+  }
+
+  /** PTQTP: the per-group alternating fit, packing, decode and statistics in one submit. */
+  async function runPtqtp(x: Float32Array, layout: GroupLayout): Promise<QuantJobOutput> {
+    const encoder = rt.device.createCommandEncoder({ label: 'lowbit.ptqtp_job' });
+    const xBuf = uploadStorage(rt, x, 'source.x');
+    const q = encodePtqtp(rt, encoder, xBuf, x.length, layout, PTQTP_REGISTRY_SCALE);
+    const s = encodeErrorStats(rt, encoder, xBuf, q.xhat, x.length);
+    try {
+      const [scalesBytes, totals, hist] = await readBuffers(rt.device, encoder, [q.scales, s.totals, s.hist]);
+      const scales = new Float32Array(scalesBytes, 0, 2 * layout.groupCount);
+      const widestGroup = argmax(ptqtpReach(scales));
+      return {
+        widestGroup, widestLevels: ptqtpLevels(scales[2 * widestGroup], scales[2 * widestGroup + 1]), quantizedOn: 'webgpu',
+        ...decodeErrorStats(new Float32Array(totals), new Uint32Array(hist), x.length),
+      };
+    } finally {
+      void rt.pool.releaseAfterSubmit([xBuf, ...Object.values(q), s.totals, s.hist, ...s.scratch]);
+    }
+  }
+
   /** ggml formats (all seven): quantize, decode and measure in one submit. */
   async function runGgml(x: Float32Array, layout: GroupLayout, type: GgmlBlockType): Promise<QuantJobOutput> {
     const { lines: rows, lineLen: cols } = layout;
@@ -148,7 +202,10 @@ export function createWebGpuBackend(rt: GpuRuntime): QuantBackend {
         choice.kind === 'int' ? runInt(x, layout, choice)
           : table ? runTable(x, layout, table)
             : choice.kind === 'format' && choice.id === 'nf4-dq' ? runNf4DoubleQuant(x, layout)
-            : ggml ? runGgml(x, layout, ggml) : runMeasuredOnGpu(x, layout, choice));
+            : ggml ? runGgml(x, layout, ggml)
+              : choice.kind === 'format' && choice.id === 'nupes-4' ? runNupes(x, layout)
+                : choice.kind === 'format' && choice.id === 'ptqtp' && layout.groupSize < 2 ** 24 ? runPtqtp(x, layout)
+                  : runMeasuredOnGpu(x, layout, choice));
     },
     dispose() { destroyRuntime(rt); },
   };

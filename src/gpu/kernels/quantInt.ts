@@ -33,10 +33,12 @@ const f32Bits = (v: number): number => new Uint32Array(Float32Array.of(v).buffer
  * Nothing is read back; the caller submits and reads what it needs.
  * `clipThreshold`: the percentile clip's per-tensor T, computed on the CPU with
  * `intClipThreshold(x, format)` from src/quant/int.ts; required when `format.clip` is a percentile.
+ * `reuse`: buffers of an earlier call with the same n, layout and format to write into again (a
+ * later pass in the same submit: passes run in order); only the uniform is new.
  */
 export function encodeIntQuant(
   rt: GpuRuntime, encoder: GPUCommandEncoder, x: GPUBuffer, n: number,
-  layout: GroupLayout, format: IntFormatParams, clipThreshold?: number,
+  layout: GroupLayout, format: IntFormatParams, clipThreshold?: number, reuse?: IntQuantBuffers,
 ): IntQuantBuffers {
   const problem = intFormatProblem(format);
   if (problem !== null) throw new Error(`encodeIntQuant: ${problem}`);
@@ -51,7 +53,7 @@ export function encodeIntQuant(
     f.seed >>> 0, f32Bits(Math.min(clipThreshold ?? Infinity, 3.4028234663852886e38)), 0, 0,
   ], 'quant_int.params');
   const g = layout.groupCount * 4;
-  const bufs: IntQuantBuffers = {
+  const bufs: IntQuantBuffers = reuse ? { ...reuse, uniform } : {
     uniform,
     scales: rt.pool.acquire(g, storageUsage(), 'quant_int.scales'),
     zeros: rt.pool.acquire(g, storageUsage(), 'quant_int.zeros'),

@@ -1,18 +1,23 @@
 // quant: the non-uniform and extreme low-bit methods behind quantizeWith (src/quant/apply.ts), each with its levels per group.
 import { f32 } from '../../lib/f32';
 import type { Quantization } from '../apply';
+import type { ScaleType } from '../formats/absmax';
 import type { GroupLayout } from '../groups';
-import { groupLevels } from '../int';
 import { dequantizeBinary, quantizeBinary } from './binary';
 import { dequantizeFpSearch, quantizeFpSearch } from './llmFp4';
 import { dequantizeLloydMax, quantizeLloydMax } from './lloydMax';
 import { decodeLog, dequantizeLog, logMagnitudes, quantizeLog } from './log2';
-import { dequantizeNupes, expand, quantizeNupes } from './nupes';
-import { dequantizePtqtp, planeValue, quantizePtqtp } from './ptqtp';
+import { dequantizeNupes, nupesLevels, quantizeNupes } from './nupes';
+import { dequantizePtqtp, ptqtpLevels, ptqtpReach, quantizePtqtp } from './ptqtp';
 import { dequantizeTernary, quantizeTernary } from './ternary';
 
 const sortedUnique = (values: Iterable<number>) => [...new Set(values)].sort((a, b) => a - b);
 const ones = (g: number) => new Float32Array(g).fill(1);
+
+/** Code bits of the registry's 'nupes-4'. */
+export const NUPES_REGISTRY_BITS = 4;
+/** Scale storage of the registry's 'ptqtp'. */
+export const PTQTP_REGISTRY_SCALE: ScaleType = 'fp16';
 
 /** The method registered under `id` (src/quant/formats/registry.ts), or null when `id` is not one of these. */
 export function quantizeNonuniform(x: Float32Array, layout: GroupLayout, id: string): Quantization | null {
@@ -29,10 +34,8 @@ export function quantizeNonuniform(x: Float32Array, layout: GroupLayout, id: str
       return { xhat: dequantizeLog(q), groupScales: q.scales, levels };
     }
     case 'nupes-4': {
-      const q = quantizeNupes(x, layout, 4);
-      const params = { bits: 4, symmetric: true };
-      const levels = (g: number) => sortedUnique(expand(Float32Array.from(groupLevels(params, q.inner.scales[g], q.inner.zeros[g])), q.a));
-      return { xhat: dequantizeNupes(q), groupScales: q.inner.scales, levels };
+      const q = quantizeNupes(x, layout, NUPES_REGISTRY_BITS);
+      return { xhat: dequantizeNupes(q), groupScales: q.inner.scales, levels: (g) => nupesLevels(NUPES_REGISTRY_BITS, q.a, q.inner.scales[g]) };
     }
     case 'fp4-search': {
       const q = quantizeFpSearch(x, 4);
@@ -47,10 +50,8 @@ export function quantizeNonuniform(x: Float32Array, layout: GroupLayout, id: str
       return { xhat: dequantizeTernary(q), groupScales: q.scales, levels: (g) => sortedUnique([-q.scales[g], 0, q.scales[g]]) };
     }
     case 'ptqtp': {
-      const q = quantizePtqtp(x, layout, 'fp16');
-      const scales = Float32Array.from({ length: layout.groupCount }, (_, g) => Math.abs(q.scales[2 * g]) + Math.abs(q.scales[2 * g + 1]));
-      const levels = (g: number) => sortedUnique([-1, 0, 1].flatMap((t1) => [-1, 0, 1].map((t2) => planeValue(q.scales[2 * g], q.scales[2 * g + 1], t1, t2))));
-      return { xhat: dequantizePtqtp(q), groupScales: scales, levels };
+      const q = quantizePtqtp(x, layout, PTQTP_REGISTRY_SCALE);
+      return { xhat: dequantizePtqtp(q), groupScales: ptqtpReach(q.scales), levels: (g) => ptqtpLevels(q.scales[2 * g], q.scales[2 * g + 1]) };
     }
     default:
       return null;
