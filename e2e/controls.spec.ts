@@ -9,7 +9,7 @@ import { expectMatchesReference, referenceMetrics, withRecipe } from './referenc
 test('granularity, bits and symmetry recompute numbers and charts', async ({ page }, testInfo) => {
   const app = new Playground(page);
   await app.open('/');
-  await app.waitForResult();
+  await app.useSynthetic();
   await app.expectChartDrawn('error');
   const blockSqnr = (await app.metric('sqnr')).value;
   const blockSummary = await app.chartSummary('error');
@@ -60,7 +60,7 @@ test('granularity, bits and symmetry recompute numbers and charts', async ({ pag
 test('keyboard: ArrowRight on the focused bits slider recomputes', async ({ page }) => {
   const app = new Playground(page);
   await app.open('/');
-  await app.waitForResult();
+  await app.useSynthetic();
   await app.expectChartDrawn('original');
   const before = await app.chartSummary('original');
 

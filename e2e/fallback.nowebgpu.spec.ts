@@ -1,8 +1,10 @@
 // e2e (no-webgpu project): without a WebGPU adapter the page explains itself and computes the same numbers on the CPU reference.
 import { expect, test } from '@playwright/test';
-import { SYNTHETIC_SPEC } from '../src/spec/defaults';
+import path from 'node:path';
+import { DEFAULT_SPEC, EMBEDDED_MODEL_NAME } from '../src/spec/defaults';
+import { f32TensorByHand } from '../tests/support/safetensorsByHand';
 import { Playground } from './playground';
-import { expectMatchesReference, referenceMetrics } from './reference';
+import { expectMatchesReference, referenceMetricsOf } from './reference';
 
 test('no WebGPU adapter: CPU fallback with a notice, same numbers as the reference', async ({ page }, testInfo) => {
   const app = new Playground(page);
@@ -18,7 +20,9 @@ test('no WebGPU adapter: CPU fallback with a notice, same numbers as the referen
 
   // tolerances in expectMatchesReference; the fallback runs the reference code itself (same f64
   // sums in the same order), so MSE must be exactly equal, not just close
-  const ref = referenceMetrics(SYNTHETIC_SPEC);
+  const name = (DEFAULT_SPEC.source as { tensor: string }).tensor;
+  const t = f32TensorByHand(path.join('public/models', EMBEDDED_MODEL_NAME, 'model.safetensors'), name);
+  const ref = referenceMetricsOf(t.values, t.shape[0], t.shape[1], DEFAULT_SPEC.recipe);
   const got = await app.metrics();
   expectMatchesReference(got, ref, 'default spec on the CPU fallback');
   expect(got.mse).toBe(ref.mse);

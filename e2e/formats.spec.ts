@@ -9,7 +9,7 @@ import { expectMatchesReference, referenceMetrics, withRecipe } from './referenc
 test('MXFP4, NF4 + double quant and presets follow the reference; INT settings survive the detour', async ({ page }, testInfo) => {
   const app = new Playground(page);
   await app.open('/');
-  await app.waitForResult();
+  await app.useSynthetic();
   await app.setBits(6);
   await app.waitForResult();
 
@@ -58,7 +58,7 @@ test('MXFP4, NF4 + double quant and presets follow the reference; INT settings s
 test('a typed codebook computes the reference numbers; a broken one is refused with a message and nothing changes', async ({ page }, testInfo) => {
   const app = new Playground(page);
   await app.open('/');
-  await app.waitForResult();
+  await app.useSynthetic();
   await page.getByTestId('control-format').selectOption('codebook');
   await app.waitForResult();
   const box = page.getByTestId('control-codebook');

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { SYNTHETIC_SPEC } from '../src/spec/defaults';
 import { startHubServer, type HubServer } from '../tests/support/hubServer';
+import { f32TensorByHand } from '../tests/support/safetensorsByHand';
 import { Playground } from './playground';
 import { expectMatchesReference, referenceMetricsOf } from './reference';
 
@@ -11,15 +12,6 @@ const FIXTURES = path.resolve(process.cwd(), '../shared/fixtures'); // Playwrigh
 const GPT2 = path.join(FIXTURES, 'fake-gpt2-random');
 const STORIES_GGUF = path.join(FIXTURES, 'stories260K', 'stories260K.gguf');
 test.skip(!existsSync(GPT2), `${FIXTURES} is absent (a clone without ../shared): the model e2e tests need its fixtures`);
-
-/** A tensor of a safetensors file decoded by hand (independent of src/model): shape and f32 values. */
-function f32Tensor(file: string, name: string): { shape: number[]; x: Float32Array } {
-  const bytes = readFileSync(file);
-  const n = Number(bytes.readBigUInt64LE(0));
-  const t = (JSON.parse(bytes.subarray(8, 8 + n).toString('utf8')) as Record<string, { shape: number[]; data_offsets: [number, number] }>)[name];
-  const data = bytes.subarray(8 + n + t.data_offsets[0], 8 + n + t.data_offsets[1]);
-  return { shape: t.shape, x: new Float32Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)) };
-}
 
 let hub: HubServer;
 let slow: HubServer;
@@ -51,8 +43,8 @@ test('a hub repo opens from its headers; the inspector lists its tensors; a pick
   await expect(page.getByRole('tab', { name: 'Tensor' })).toHaveAttribute('aria-selected', 'true');
   await expect(page.getByTestId('control-tensor')).toHaveValue('transformer.h.0.mlp.c_fc.weight');
 
-  const t = f32Tensor(path.join(GPT2, 'model.safetensors'), 'transformer.h.0.mlp.c_fc.weight');
-  const ref = referenceMetricsOf(t.x, t.shape[0], t.shape[1], SYNTHETIC_SPEC.recipe);
+  const t = f32TensorByHand(path.join(GPT2, 'model.safetensors'), 'transformer.h.0.mlp.c_fc.weight');
+  const ref = referenceMetricsOf(t.values, t.shape[0], t.shape[1], SYNTHETIC_SPEC.recipe);
   expectMatchesReference(await app.metrics(), ref, 'fake-gpt2 c_fc on WebGPU');
   expect(app.externalRequests).toEqual([]);
   await app.screenshot('model-tensor-gpt2.png', testInfo);
@@ -86,7 +78,7 @@ test('a 404, a corrupt file and a wrong file each get a clear message, and the l
   const before = await app.metrics();
 
   await app.openHubRepo('lowbit-test/does-not-exist');
-  expect(await app.waitForError()).toMatch(/not found.*Check the repo id/i);
+  expect(await app.waitForError()).toMatch(/does-not-exist was not found.*Check the repo id/);
   expect(await app.metrics()).toEqual(before);
   await app.screenshot('model-error-404.png', testInfo);
 

@@ -14,17 +14,19 @@ const SCREENSHOT_DIR = 'e2e-artifacts/screenshots';
 const ORIGIN = 'http://127.0.0.1:4173';
 
 /**
- * Counts every transition of the status line to data-state="done" (installed before the app's
+ * Counts every transition of the status line to data-state="done" (and to "error") (installed before the app's
  * scripts run), so "wait for the next result" cannot be fooled by the previous run's "done"
  * that is still on screen for the 60 ms debounce after a control changes.
  */
 function installDoneCounter(): void {
-  const w = window as unknown as { __lowbitDone: number };
+  const w = window as unknown as { __lowbitDone: number; __lowbitErrors: number };
   w.__lowbitDone = 0;
+  w.__lowbitErrors = 0;
   let last: string | null = null;
   new MutationObserver(() => {
     const state = document.querySelector('[data-testid="status-line"]')?.getAttribute('data-state') ?? null;
     if (state === 'done' && last !== 'done') w.__lowbitDone++;
+    if (state === 'error' && last !== 'error') w.__lowbitErrors++;
     last = state;
   }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
 }
@@ -33,6 +35,7 @@ export class Playground {
   /** URLs the page tried to load from anywhere but the preview server (aborted). */
   readonly externalRequests: string[] = [];
   private seen = 0;
+  private errorsSeen = 0;
 
   constructor(readonly page: Page) {}
 
@@ -174,9 +177,12 @@ export class Playground {
     return inspector;
   }
 
-  /** Waits for the status line to show an error and returns its text. */
+  /** Waits for a run that fails after the last call (or page load) and returns the status line's text. */
   async waitForError(): Promise<string> {
-    await expect(this.status).toHaveAttribute('data-state', 'error', { timeout: RUN_TIMEOUT_MS });
+    const errors = () => this.page.evaluate(() => (window as unknown as { __lowbitErrors: number }).__lowbitErrors);
+    const after = this.errorsSeen;
+    await expect.poll(errors, { timeout: RUN_TIMEOUT_MS, message: 'waiting for the next failed run' }).toBeGreaterThan(after);
+    this.errorsSeen = await errors();
     return (await this.status.innerText()).trim();
   }
 

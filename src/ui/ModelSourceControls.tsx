@@ -3,7 +3,7 @@ import { useId, useState } from 'react';
 import type { TensorInfo } from '../model/load';
 import type { ModelSource } from '../spec/schema';
 import { useAppStore } from '../state/store';
-import { modelDisplayName, openModelSummary } from './describe';
+import { modelDisplayName, openModelSummary, openModelTensor } from './describe';
 import { Field, hintProps } from './Field';
 import { HINTS } from './hints';
 import { ModelPicker } from './ModelPicker';
@@ -28,7 +28,7 @@ export function ModelSourceControls({ source }: { readonly source: ModelSource }
     setPicking(false);
   }
   const summary = useAppStore((s) => openModelSummary(s.run.result, source.model));
-  const resolved = useAppStore((s) => (s.run.result?.subject.kind === 'model' ? s.run.result.subject.tensor.name : null));
+  const resolved = useAppStore((s) => openModelTensor(s.run.result, source.model)?.name ?? null);
   const setTensor = useAppStore((s) => s.setTensor);
   const notice = useAppStore((s) => s.sources.notice);
   const value = source.tensor ?? (summary ? resolved ?? '' : '');

@@ -24,6 +24,11 @@ export function openModelSummary(result: TensorResult | null, ref: ModelRef): Mo
   return subject?.kind === 'model' && subject.model.name === modelDisplayName(ref) ? subject.model : null;
 }
 
+/** The last result's tensor when it is of `ref`'s model. */
+export function openModelTensor(result: TensorResult | null, ref: ModelRef): TensorInfo | null {
+  return openModelSummary(result, ref) && result?.subject.kind === 'model' ? result.subject.tensor : null;
+}
+
 /** "mlp-down" → "MLP down projection" */
 export const ROLE_LABELS: Record<TensorInfo['role'], string> = {
   embedding: 'token embedding', position: 'position embedding', 'attn-q': 'attention query', 'attn-k': 'attention key',
@@ -34,7 +39,7 @@ export const ROLE_LABELS: Record<TensorInfo['role'], string> = {
 /** The header's source chip, e.g. "Synthetic 1024×1024 · Gaussian · 4 outlier ch." or "lowbit-tiny-llama · model.layers.0.mlp.down_proj.weight". */
 export function sourceLabel(s: Source, result: TensorResult | null = null): string {
   if (s.kind === 'model') {
-    const resolved = result?.subject.kind === 'model' ? result.subject.tensor.name : null;
+    const resolved = openModelTensor(result, s.model)?.name ?? null;
     return `${modelDisplayName(s.model)} · ${s.tensor ?? resolved ?? 'default tensor'}`;
   }
   const outliers = s.outlierChannels > 0 ? `${s.outlierChannels} outlier ch.` : 'no outliers';
@@ -55,8 +60,8 @@ export function explainSpec(spec: ExperimentSpec, result: TensorResult | null = 
     const outliers = n > 0 ? ` with ${n} outlier input channel${n === 1 ? '' : 's'} (×${s.outlierScale})` : '';
     subject = `A ${s.rows}×${s.cols} synthetic ${DISTRIBUTION_LABELS[s.distribution]} weight matrix${outliers}`;
   } else {
-    const t = result?.subject.kind === 'model' ? result.subject.tensor : null;
-    if (!t) return `Opening ${modelDisplayName(s.model)}…`;
+    const t = openModelTensor(result, s.model);
+    if (!t || (s.tensor !== null && t.name !== s.tensor)) return `Opening ${s.tensor ?? 'the default tensor'} of ${modelDisplayName(s.model)}…`;
     n = 0;
     cols = t.shape.at(-1) ?? 1;
     subject = `The ${ROLE_LABELS[t.role]}${t.layer === null ? '' : ` of block ${t.layer}`} of ${modelDisplayName(s.model)} (${t.name}, ${t.shape.join('×')}, stored as ${t.dtype})`;

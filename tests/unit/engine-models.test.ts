@@ -7,22 +7,13 @@ import { createModelCache, modelKey, type ModelEnvironment } from '../../src/eng
 import { ModelLoadError } from '../../src/model/types';
 import type { ModelSource } from '../../src/spec/schema';
 import { startHubServer, type HubServer } from '../support/hubServer';
+import { f32TensorByHand } from '../support/safetensorsByHand';
 
 const FIXTURES = path.resolve(__dirname, '../../../shared/fixtures');
 const GPT2 = path.join(FIXTURES, 'fake-gpt2-random');
 const STORIES = path.join(FIXTURES, 'stories260K');
 const haveFixtures = (() => { try { readFileSync(path.join(GPT2, 'config.json')); return true; } catch { return false; } })();
 if (!haveFixtures) console.warn(`engine-models: skipped, ${FIXTURES} is absent (a clone without ../shared)`);
-
-/** A tensor of a safetensors file decoded by hand (8-byte header length, JSON, little-endian f32): independent of src/model. */
-function f32TensorByHand(file: string, name: string): { shape: number[]; values: Float32Array } {
-  const bytes = readFileSync(file);
-  const headerLength = Number(bytes.readBigUInt64LE(0));
-  const header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8')) as Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
-  const t = header[name];
-  const data = bytes.subarray(8 + headerLength + t.data_offsets[0], 8 + headerLength + t.data_offsets[1]);
-  return { shape: t.shape, values: new Float32Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)) };
-}
 
 const hubSource = (tensor: string | null, repo = 'lowbit-test/fake-gpt2-random'): ModelSource =>
   ({ kind: 'model', model: { kind: 'hub', repo, revision: 'main' }, tensor });

@@ -1,6 +1,8 @@
 // tests (spec layer): the default experiment and the short recipe label.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SPEC, intFormat, recipeLabel } from '../../src/spec/defaults';
+import { DEFAULT_SPEC, EMBEDDED_MODEL_NAME, intFormat, recipeLabel, SYNTHETIC_SPEC } from '../../src/spec/defaults';
 import type { Recipe } from '../../src/spec/schema';
 
 const recipe = (bits: number, symmetric: boolean, kind: Recipe['granularity']['kind'], blockSize = 64): Recipe => ({
@@ -9,12 +11,23 @@ const recipe = (bits: number, symmetric: boolean, kind: Recipe['granularity']['k
 });
 
 describe('DEFAULT_SPEC', () => {
-  it('is the documented first view: 1024 x 1024 Gaussian, 4 outlier channels at 10x, INT4 sym block 64', () => {
+  it('is the documented first view: the embedded model\'s block-1 key projection, INT4 sym block 64', () => {
     expect(DEFAULT_SPEC.source).toEqual({
-      kind: 'synthetic', rows: 1024, cols: 1024, distribution: 'gaussian', seed: 1, outlierChannels: 4, outlierScale: 10,
+      kind: 'model', model: { kind: 'embedded', name: 'lowbit-tiny-llama' }, tensor: 'model.layers.1.self_attn.k_proj.weight',
     });
     expect(DEFAULT_SPEC.recipe).toEqual(recipe(4, true, 'block', 64));
     expect(DEFAULT_SPEC.view).toEqual({ logScale: true });
+  });
+  it('offers the synthetic tensor with the same recipe: 1024 x 1024 Gaussian, 4 outlier channels at 10x', () => {
+    expect(SYNTHETIC_SPEC.source).toEqual({
+      kind: 'synthetic', rows: 1024, cols: 1024, distribution: 'gaussian', seed: 1, outlierChannels: 4, outlierScale: 10,
+    });
+    expect(SYNTHETIC_SPEC.recipe).toBe(DEFAULT_SPEC.recipe);
+  });
+  it('names a tensor the shipped model has', () => {
+    const header = readFileSync(path.resolve(__dirname, '../../public/models', EMBEDDED_MODEL_NAME, 'model.safetensors'));
+    const names = Object.keys(JSON.parse(header.subarray(8, 8 + Number(header.readBigUInt64LE(0))).toString('utf8')));
+    expect(names).toContain((DEFAULT_SPEC.source as { tensor: string }).tensor);
   });
 });
 

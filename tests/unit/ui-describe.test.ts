@@ -72,7 +72,10 @@ describe('model sources in words', () => {
     expect(sourceLabel(spec.source, result)).toBe('openai-community/gpt2@main · transformer.h.3.mlp.c_fc.weight');
   });
   it('says what the tensor is, and that GPT-2 Conv1D rows are input channels', () => {
-    expect(explainSpec(spec)).toBe('Opening openai-community/gpt2@main…');
+    expect(explainSpec(spec)).toBe('Opening the default tensor of openai-community/gpt2@main…');
+    const otherModel: ExperimentSpec = { ...spec, source: { kind: 'model', model: { kind: 'embedded', name: 'x' }, tensor: null } };
+    expect(explainSpec(otherModel, result)).toBe('Opening the default tensor of x…'); // the old model's result says nothing about x
+    expect(sourceLabel(otherModel.source, result)).toBe('x · default tensor');
     const s = explainSpec(spec, result);
     expect(s).toMatch(/^The MLP up projection of block 3 of openai-community\/gpt2@main \(transformer\.h\.3\.mlp\.c_fc\.weight, 768×3072, stored as F32\)/);
     expect(s).toContain('rows are input channels');
