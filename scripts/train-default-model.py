@@ -185,6 +185,7 @@ def main():
     parser.add_argument('--work', default=None, help='folder for the downloaded corpus (default: a temporary folder)')
     parser.add_argument('--out', default=os.path.join(ROOT, 'public', 'models', NAME))
     parser.add_argument('--fixtures', default=os.path.join(ROOT, 'tests', 'fixtures', NAME))
+    parser.add_argument('--eval-text-only', action='store_true', help='only write eval.txt (the bundled validation text), no training')
     args = parser.parse_args()
     TRAIN['steps'] = args.steps
     started = time.time()
@@ -197,6 +198,10 @@ def main():
     tarball = corpus.fetch(work)
     train_docs, valid_docs = corpus.split(corpus.documents(tarball))
     log(f'corpus: {len(train_docs)} training and {len(valid_docs)} validation addresses')
+    os.makedirs(args.out, exist_ok=True)
+    corpus.write_eval_text(valid_docs, os.path.join(args.out, 'eval.txt'))
+    if args.eval_text_only:
+        return
 
     vocab, merges = bpe.train_bpe([t for _, t in train_docs], VOCAB, [SPECIAL])
     assert vocab[SPECIAL] == CONFIG['bos_token_id']
@@ -340,6 +345,9 @@ perplexity {math.exp(f['unigram_nll']):.2f} ({f['unigram_nll']:.4f} nats/token).
 Greedy continuation of "{PROMPTS[0]}" ({GREEDY_TOKENS} tokens):
 
 > {f['greedy']}
+
+`eval.txt` is the start of that validation stream (15,895 characters, cut at a sentence): the text the
+app's perplexity view uses for this model by default. It is held out from training.
 
 ## Intended use
 

@@ -64,3 +64,15 @@ def split(docs):
     train = [d for i, d in enumerate(docs) if i % VALIDATION_EVERY != VALIDATION_EVERY - 1]
     valid = [d for i, d in enumerate(docs) if i % VALIDATION_EVERY == VALIDATION_EVERY - 1]
     return train, valid
+
+
+# Characters of validation text shipped with the model as eval.txt (about 4,000 tokens).
+EVAL_CHARS = 16000
+
+
+def write_eval_text(valid, path):
+    """Writes the start of the validation split (ending at a sentence, at most EVAL_CHARS) to `path`: the app's bundled evaluation text."""
+    text = '\n\n'.join(t for _, t in valid)
+    cut = max(text.rfind('. ', 0, EVAL_CHARS) + 1, text.rfind('\n', 0, EVAL_CHARS))
+    with open(path, 'w', encoding='utf-8') as f:
+        f.write(text[:cut if cut > 0 else EVAL_CHARS].rstrip() + '\n')
