@@ -1,5 +1,5 @@
 // quant: the list of weight-side transforms (label, one-line explanation, paper, default parameters) and one entry point that applies any of them.
-import type { BaseQuantizer, TransformResult } from './base';
+import { type BaseQuantizer, transformResult, type TransformResult } from './base';
 import { applyClipSearch, type ClipSearchParams } from './clipSearch';
 import { applyLowRank, type LowRankParams } from './lowRank';
 import { applyReorder, type ReorderParams } from './reorder';
@@ -102,10 +102,7 @@ export function transformDescriptor<M extends TransformMethod>(method: M): Trans
  */
 export function applyTransform(spec: TransformSpec, w: Float32Array, rows: number, cols: number, quantize: BaseQuantizer): TransformResult<unknown> {
   switch (spec.method) {
-    case 'none': {
-      const baseBits = quantize.bits(rows, cols);
-      return { xhat: quantize(w, rows, cols), baseBits, extraBits: 0, bitsPerWeight: baseBits / (rows * cols), info: {} };
-    }
+    case 'none': return transformResult(quantize(w, rows, cols), rows, cols, quantize.bits(rows, cols), 0, {});
     case 'hadamard': return applyRotation(w, rows, cols, spec.params, quantize);
     case 'retention': return applyRetention(w, rows, cols, spec.params, quantize);
     case 'reorder': return applyReorder(w, rows, cols, spec.params, quantize);
