@@ -19,7 +19,8 @@ test.beforeAll(async () => {
   const corrupt = new Uint8Array(readFileSync(path.join(GPT2, 'model.safetensors')));
   new DataView(corrupt.buffer).setBigUint64(0, 4n * 2n ** 30n, true); // header claims 4 GiB
   hub = await startHubServer({
-    repos: { 'lowbit-test/fake-gpt2-random': GPT2, 'lowbit-test/stories260K': path.dirname(STORIES_GGUF) },
+    repos: { 'lowbit-test/fake-gpt2-random': GPT2, 'lowbit-test/stories260K': path.dirname(STORIES_GGUF), 'lowbit-test/gated': GPT2 },
+    gated: { 'lowbit-test/gated': 'hf_lowbit_e2e' },
     memory: { 'lowbit-test/corrupt': { 'config.json': readFileSync(path.join(GPT2, 'config.json')), 'model.safetensors': corrupt } },
   });
   slow = await startHubServer({ repos: { 'lowbit-test/fake-gpt2-random': GPT2 }, delayMs: 1500, bytesPerSecond: 4000 });
@@ -104,4 +105,36 @@ test('a slow download shows its bytes and can be cancelled; the previous result 
   await app.status.getByRole('button', { name: 'Cancel' }).click();
   await expect(app.status).toHaveAttribute('data-state', 'cancelled');
   expect(await app.metrics()).toEqual(before);
+});
+
+test('a dropped model folder opens like the hub repo; a gated repo asks for a token and opens with it, which stays out of the page state', async ({ page }, testInfo) => {
+  const app = new Playground(page);
+  await app.open(`/?hub=${encodeURIComponent(hub.url)}`, [hub.url]);
+  await app.waitForResult();
+  await app.openModelPicker();
+  const files = ['config.json', 'model.safetensors', 'tokenizer.json'].map((name) => ({ name, base64: readFileSync(path.join(GPT2, name)).toString('base64') }));
+  // A real drop event with a DataTransfer holding the three files, as a person dragging them in makes.
+  await page.getByTestId('drop-zone').evaluate((zone, dropped) => {
+    const dt = new DataTransfer();
+    for (const f of dropped) dt.items.add(new File([Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0))], f.name));
+    zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, files);
+  await app.waitForResult();
+  await expect(page.getByTestId('model-current')).toContainText('model.safetensors');
+  await expect(page.getByTestId('model-current')).toContainText('GPT-2');
+  const dropped = await app.metrics();
+
+  await app.openHubRepo('lowbit-test/gated');
+  expect(await app.waitForError()).toMatch(/gated or private.*Open another model… → Token for gated repos/);
+  await app.openModelPicker();
+  await page.getByTestId('model-picker').getByText('Token for gated repos').click();
+  await page.getByTestId('hub-token').fill('hf_lowbit_e2e');
+  await page.getByRole('button', { name: 'Use', exact: true }).click();
+  await app.waitForResult();
+  expect(await app.metrics()).toEqual(dropped); // same files, same default tensor, same numbers
+  await expect(page.getByTestId('model-picker')).toContainText('(token set)');
+  expect(page.url()).not.toContain('hf_lowbit_e2e');
+  expect(await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }))).not.toContain('hf_lowbit_e2e');
+  await app.screenshot('model-gated-token.png', testInfo);
 });

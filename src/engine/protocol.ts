@@ -1,4 +1,5 @@
 // engine: the message protocol between the UI thread and the engine worker.
+import type { ModelLoadErrorCode } from '../model/types';
 import type { ExperimentSpec, ModelRef } from '../spec/schema';
 import type { DeviceInfo, TensorResult } from './types';
 
@@ -21,7 +22,11 @@ export type EngineResponse =
   | { readonly kind: 'progress'; readonly id: number; readonly fraction: number; readonly stage: string }
   | { readonly kind: 'result'; readonly id: number; readonly result: TensorResult }
   | { readonly kind: 'cancelled'; readonly id: number }
-  | { readonly kind: 'error'; readonly id: number | null; readonly code: EngineErrorCode; readonly message: string }
+  | {
+    readonly kind: 'error'; readonly id: number | null; readonly code: EngineErrorCode; readonly message: string;
+    /** For 'model' errors: why loading failed (ModelLoadError's code), so the UI can point at the fix. */
+    readonly loadError?: ModelLoadErrorCode;
+  }
   | { readonly kind: 'local-attached'; readonly id: number; readonly model: Extract<ModelRef, { kind: 'local' }> }
   | { readonly kind: 'attach-failed'; readonly id: number; readonly message: string }
   /** Something the user should know that is not an error (e.g. the download cache is full). */

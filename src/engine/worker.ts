@@ -2,7 +2,7 @@
 import { GpuDeviceLostError, GpuValidationError } from '../gpu/errors';
 import { browserRangeCache } from '../model/cache';
 import { DEFAULT_HUB_HOST } from '../model/hub';
-import { ModelLoadError } from '../model/types';
+import { ModelLoadError, type ModelLoadErrorCode } from '../model/types';
 import { experimentSpecSchema } from '../spec/schema';
 import type { QuantBackend } from './backend';
 import { CancelledError, createSourceCache, runExperiment } from './experiment';
@@ -32,10 +32,10 @@ function connect(): Promise<QuantBackend> {
   return backend;
 }
 
-function classify(e: unknown): { code: EngineErrorCode; message: string } {
+function classify(e: unknown): { code: EngineErrorCode; message: string; loadError?: ModelLoadErrorCode } {
   if (e instanceof GpuDeviceLostError) return { code: 'gpu-lost', message: `${e.message} The next change reconnects to the GPU.` };
   if (e instanceof GpuValidationError) return { code: 'gpu-error', message: `GPU error: ${e.message}` };
-  if (e instanceof ModelLoadError) return { code: 'model', message: e.message };
+  if (e instanceof ModelLoadError) return { code: 'model', message: e.message, loadError: e.code };
   return { code: 'internal', message: e instanceof Error ? e.message : String(e) };
 }
 

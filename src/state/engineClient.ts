@@ -68,7 +68,7 @@ export function startEngineClient(store: AppStore, options: EngineClientOptions 
       case 'progress': s.runProgress(msg.id, msg.fraction, msg.stage); break;
       case 'result': s.runSucceeded(msg.id, msg.result); break;
       case 'cancelled': s.runCancelled(msg.id); break;
-      case 'error': s.runFailed(msg.id, describeEngineError(msg.code, msg.message)); break;
+      case 'error': s.runFailed(msg.id, describeEngineError(msg.code, msg.message, msg.loadError)); break;
       case 'notice': s.setNotice(msg.message); break;
       case 'local-attached':
         if (msg.id !== attachId) break;

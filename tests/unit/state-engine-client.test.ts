@@ -74,6 +74,10 @@ describe('engine client', () => {
     worker.answer({ kind: 'error', id: 1, code: 'gpu-lost', message: 'device destroyed' });
     expect(store.getState().run.status).toBe('error');
     expect(store.getState().run.error).toMatch(/GPU was lost \(device destroyed\).*backend=cpu/);
+    worker.answer({ kind: 'error', id: 1, code: 'model', message: 'a/b is gated or private.', loadError: 'unauthorized' });
+    expect(store.getState().run.error).toBe('a/b is gated or private. (Open another model… → Token for gated repos)');
+    worker.answer({ kind: 'error', id: 1, code: 'model', message: 'config.json is not valid JSON.', loadError: 'corrupt' });
+    expect(store.getState().run.error).toBe('config.json is not valid JSON.');
   });
 
   it('reports a worker that fails to load and restarts it on the next change', () => {
