@@ -40,8 +40,14 @@
 // Not covered: hardware that flushes f32 subnormal operands of `*` (llvmpipe keeps them): there,
 // ABSMAX/ABSMAX_FP/NVFP4 products and dequantized values in the subnormal range may differ.
 //
+// Element options (MX, ABSMAX_FP; src/quant/formats/elementOptions.ts): the uniform clip_bits caps the
+// group absmax (a percentile clip's threshold T from the CPU; +inf bits without one), and with
+// STOCHASTIC the scaled value is put on the element grid by `stochastic_bits` (stochasticOnGrid:
+// integer arithmetic on the bits and the lib_hash counter hash of (seed, element index)) before encode.
+//
 // Overrides: WG (threads per workgroup, power of two <= 256), BITS (code bits, 2..8), MODE (above),
-//   STORE (MODE 2 scale storage: 0 fp32, 1 fp16, 2 bf16), EMAX (MODE 1: element emax).
+//   STORE (MODE 2, 5, 6, 7 scale storage: 0 fp32, 1 fp16, 2 bf16), EMAX (MODE 1: element emax),
+//   STOCHASTIC (bool), SR_M and SR_EMIN (the element grid of stochastic rounding: ElementGrid).
 // Bindings (group 0; at most 4 storage buffers per entry point, the compatibility-mode limit):
 //   0 uniform Params; 1 x: f32[n] read as u32 bits;
 //   2 table: u32 [bounds: bound_count keys | codes: bound_count + 1 | levels: 2^BITS f32 bits];
@@ -56,12 +62,16 @@
 //! include lib_float
 //! include lib_pack
 //! include lib_u64
+//! include lib_hash
 
 override WG: u32 = 256u;
 override BITS: u32 = 4u;
 override MODE: u32 = 0u;
 override STORE: u32 = 0u;
 override EMAX: i32 = 0;
+override STOCHASTIC: bool = false;
+override SR_M: i32 = 1;
+override SR_EMIN: i32 = 0;
 
 const MODE_NONE = 0u;
 const MODE_MX = 1u;
@@ -92,6 +102,8 @@ struct Params {
   nan_code: u32,
   fmax_bits: u32, // ABSMAX_FP: f32 bits of the element format's max; MEANABS*: f32 bits of the scale floor
   zero: u32, // always 0: XORed into products that feed an addition (no FMA contraction)
+  seed: u32, // STOCHASTIC: seed of the counter hash
+  clip_bits: u32, // MX, ABSMAX_FP: f32 bits of the absmax cap (0x7f800000: none)
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -220,6 +232,35 @@ fn encode_bits(y: u32) -> u32 {
   return table[p.bound_count + lo];
 }
 
+// stochasticOnGrid (elementOptions.ts) of the finite f32 with bits y, for element i: with the quantum
+// q = 2^(max(floor(log2 |y|), SR_EMIN) - SR_M) and t = |y| / q, round |y| up iff
+// (hash2(seed, i) >> 8) + floor(frac(t) * 2^24) >= 2^24; the result (low + up) * q is exact.
+fn stochastic_bits(y: u32, i: u32) -> u32 {
+  let mag = y & MAG;
+  if (mag == 0u) { return y; }
+  var mant = mag; // |y| = mant * 2^ee
+  var ee = -149;
+  if ((mag >> 23u) != 0u) {
+    mant = (mag & 0x7fffffu) | 0x800000u;
+    ee = i32(mag >> 23u) - 150;
+  }
+  let qexp = max(floor_log2_bits(mag), SR_EMIN) - SR_M;
+  let sh = qexp - ee; // bits of mant below the quantum
+  if (sh <= 0) { return y; } // on the grid
+  var low = 0u;
+  var frac24 = 0u;
+  if (sh < 32) {
+    low = mant >> u32(sh);
+    let rest = mant & ((1u << u32(sh)) - 1u);
+    if (sh <= 24) { frac24 = rest << u32(24 - sh); } else { frac24 = rest >> u32(sh - 24); }
+  } else if (sh < 48) {
+    frac24 = mant >> u32(sh - 24); // low = 0, rest = mant < 2^24
+  }
+  let r = low + select(0u, 1u, (hash2(p.seed, i) >> 8u) + frac24 >= 0x1000000u);
+  if (r == 0u) { return y & SIGN; }
+  return (y & SIGN) | ldexp_bits(bitcast<u32>(f32(r)), qexp); // r < 2^25: exact
+}
+
 fn store_scale(b: u32) -> u32 {
   if (STORE == 1u) { return round_bits(b, 10u, -14, 0x477fe000u); } // fp16, max 65504
   if (STORE == 2u) { return round_bits(b, 7u, -126, 0x7f7f0000u); } // bf16
@@ -268,7 +309,7 @@ fn iq4nl_params(g: u32, line: u32, start: u32, end: u32) {
     }
     var d = 0u;
     if (sumq2 > 0.0) { d = bitcast<u32>(div_rn(sumqx, sumq2)); }
-    stored = (d & SIGN) | round_bits(d & MAG, 10u, -14, 0x477fe000u); // fp16, saturating at 65504
+    stored = (d & SIGN) | store_scale(d & MAG); // ggml: fp16 (STORE 1), saturating at 65504
     aux = bitcast<u32>(id);
   }
   groups[2u * g] = stored;
@@ -319,8 +360,9 @@ fn group_params(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
   var stored = 0u;
   var aux = 0u;
   if (MODE == MODE_MX) {
+    let capped = min(amax, p.clip_bits);
     var e = -127;
-    if (amax != 0u) { e = clamp(floor_log2_bits(amax) - EMAX, -127, 127); }
+    if (capped != 0u) { e = clamp(floor_log2_bits(capped) - EMAX, -127, 127); }
     stored = u32(e + 127);
     aux = bitcast<u32>(e);
   } else if (MODE == MODE_ABSMAX) {
@@ -338,7 +380,7 @@ fn group_params(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
       aux = bitcast<u32>(div_rn(1.0, bitcast<f32>(ldexp_bits(stored, 64))) * 0x1p64f);
     }
   } else if (MODE == MODE_ABSMAX_FP) {
-    stored = bitcast<u32>(div_rn(bitcast<f32>(amax), bitcast<f32>(p.fmax_bits)));
+    stored = bitcast<u32>(div_rn(bitcast<f32>(min(amax, p.clip_bits)), bitcast<f32>(p.fmax_bits)));
     if ((stored & MAG) != 0u) { aux = bitcast<u32>(div_rn(1.0, bitcast<f32>(stored))); }
   } else if (MODE == MODE_NVFP4) {
     let tamax = atomicLoad(&tensor[0]);
@@ -362,7 +404,11 @@ fn element_code(i: u32) -> u32 {
   let aux = groups[2u * g + 1u];
   let sign = xb & SIGN;
   let mag = xb & MAG;
-  if (MODE == MODE_MX) { return encode_bits(sign | ldexp_bits(mag, -bitcast<i32>(aux))); } // exact x / 2^e
+  if (MODE == MODE_MX) {
+    let y = sign | ldexp_bits(mag, -bitcast<i32>(aux)); // exact x / 2^e
+    if (STOCHASTIC) { return encode_bits(stochastic_bits(y, i)); }
+    return encode_bits(y);
+  }
   if (MODE == MODE_IQ4NL) { return encode_bits(bitcast<u32>(bitcast<f32>(aux) * bitcast<f32>(xb))); } // f32(id * x); id 0: code of 0
   if (MODE == MODE_NVFP4) {
     if (aux < 0x800000u) { // f32-subnormal total (tiny tensors): x / t = (x / (t * 2^64)) * 2^64
@@ -377,8 +423,9 @@ fn element_code(i: u32) -> u32 {
     // The product underflowed (or was flushed): the CPU's f32 product is -2^-149, not -0, when
     // |x| * inv > 2^-150; decide on |x| * 2^64 (exact, normal) * inv against 2^-86.
     let lifted = bitcast<f32>(ldexp_bits(mag, 64)) * bitcast<f32>(aux);
-    return encode_bits(select(SIGN, SIGN | 1u, lifted > 0x1p-86f));
+    return encode_bits(select(SIGN, SIGN | 1u, lifted > 0x1p-86f)); // stochastic rounding gives -0 for it too
   }
+  if (STOCHASTIC && MODE == MODE_ABSMAX_FP) { return encode_bits(stochastic_bits(sign | prod, i)); }
   return encode_bits(sign | prod);
 }
 

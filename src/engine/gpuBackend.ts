@@ -4,7 +4,7 @@ import { decodeErrorStats, encodeErrorStats } from '../gpu/kernels/errorStats';
 import { encodeIntQuant } from '../gpu/kernels/quantInt';
 import { readBuffers } from '../gpu/readback';
 import { destroyRuntime, type GpuRuntime, uploadStorage } from '../gpu/runtime';
-import { ABSMAX_CODEBOOKS, elementValues, type FormatChoice, FP_ELEMENTS, quantizeWith, scaled, usedLevels } from '../quant/apply';
+import { ABSMAX_CODEBOOKS, elementValues, type FormatChoice, formatOptionsProblem, FP_ELEMENTS, quantizeWith, scaled, usedLevels } from '../quant/apply';
 import { GGML_TYPE_OF } from '../quant/formats/registry';
 import type { GgmlBlockType } from '../quant/ggml';
 import { encodeGgmlDequant, encodeGgmlQuant } from '../gpu/kernels/quantGgml';
@@ -13,7 +13,8 @@ import { IQ4NL_VALUES } from '../quant/formats/codebooks';
 import { doubleDequantize, doubleQuantize } from '../quant/formats/absmax';
 import { MX_ELEMENTS } from '../quant/formats/mx';
 import {
-  BINARY_CODEBOOK, bitsF32, encodeTableDecode, encodeTableQuant, f32Bits, hasFlushedScale, logCodebook, type TableFormat, tableFor, tensorScaledCodebook, TERNARY_CODEBOOK, zeroScaleAsZero,
+  BINARY_CODEBOOK, bitsF32, encodeTableDecode, encodeTableQuant, f32Bits, hasFlushedScale, kernelElementOptions, logCodebook, type TableFormat, tableFor,
+  tensorScaledCodebook, TERNARY_CODEBOOK, zeroScaleAsZero,
 } from '../gpu/kernels/quantTable';
 import { BITNET_EPS } from '../quant/nonuniform/ternary';
 import { f32 } from '../lib/f32';
@@ -196,6 +197,8 @@ export function createWebGpuBackend(rt: GpuRuntime): QuantBackend {
     device: { backend: 'webgpu', description: `WebGPU · ${rt.ctx.adapterName}` },
     async run(x, layout, choice) {
       ensureAlive(rt.ctx);
+      const problem = choice.kind === 'format' ? formatOptionsProblem(choice.id, choice.options) : null;
+      if (problem !== null) throw new Error(`The format's settings do not fit it: ${problem}. Pick the format again to reset them.`);
       const table = tableFormatFor(choice, x, layout);
       const ggml = choice.kind === 'format' ? GGML_TYPE_OF[choice.id] : undefined;
       return withErrorScopes(rt.device, 'quantize job', () =>
@@ -239,10 +242,11 @@ function tableFormatCandidate(choice: FormatChoice, x: Float32Array, layout: Gro
       : { kind: 'absmax', codebook: zeroScaleAsZero(userCodebook(choice.levels, 'absmax')), scaleType: 'fp32', subnormalBounds: true };
   }
   const id = choice.id;
-  if (FP_ELEMENTS[id]) return { kind: 'scaled-fp', format: FP_ELEMENTS[id] };
-  if (id in MX_ELEMENTS) return { kind: 'mx', element: MX_ELEMENTS[id as keyof typeof MX_ELEMENTS] };
+  const options = choice.options;
+  if (FP_ELEMENTS[id]) return { kind: 'scaled-fp', format: FP_ELEMENTS[id], options: kernelElementOptions(x, options) };
+  if (id in MX_ELEMENTS) return { kind: 'mx', element: MX_ELEMENTS[id as keyof typeof MX_ELEMENTS], options: kernelElementOptions(x, options) };
   if (id === 'nvfp4') return { kind: 'nvfp4' };
-  if (ABSMAX_CODEBOOKS[id] && id !== 'nf4-dq') return { kind: 'absmax', codebook: ABSMAX_CODEBOOKS[id], scaleType: 'fp32' };
+  if (ABSMAX_CODEBOOKS[id] && id !== 'nf4-dq') return { kind: 'absmax', codebook: ABSMAX_CODEBOOKS[id], scaleType: options?.scale ?? 'fp32' };
   if (id === 'lloyd-max-4') return { kind: 'codebook', codebook: storedCodebook('lloyd-max', lloydMaxStoredLevels(x, 4, 'fp16')) };
   if (id === 'log2-4') return hasFlushedScale(x, layout, 'fp16') ? null : { kind: 'absmax', codebook: LOG2_4_CODEBOOK, scaleType: 'fp16' };
   // meanAbs's exact long division needs a group shorter than 2^31 elements.
@@ -252,7 +256,7 @@ function tableFormatCandidate(choice: FormatChoice, x: Float32Array, layout: Gro
   if (id === 'ternary-bitnet' && layout.groupSize < 2 ** 31) {
     return { kind: 'meanabs', codebook: TERNARY_CODEBOOK, scaleType: 'fp32', floor: f32(BITNET_EPS), raw: false };
   }
-  if (id === 'iq4_nl') return { kind: 'iq4nl' };
+  if (id === 'iq4_nl') return { kind: 'iq4nl', scaleType: options?.scale ?? 'fp16' };
   if (id === 'fp4-search') {
     const q = quantizeFpSearch(x, 4); // the search also encodes on the CPU; only its format and scale are used
     return { kind: 'codebook', codebook: tensorScaledCodebook(q.format, q.scale) };

@@ -6,7 +6,10 @@ import type { Recipe } from './schema';
 /** The quantizer a recipe names. */
 export function formatChoice(recipe: Recipe): FormatChoice {
   const f = recipe.format;
-  if (f.kind === 'format') return { kind: 'format', id: f.id };
+  if (f.kind === 'format') {
+    const { kind: _kind, id, ...options } = f;
+    return Object.keys(options).length ? { kind: 'format', id, options } : { kind: 'format', id };
+  }
   if (f.kind === 'codebook') return { kind: 'codebook', levels: f.levels, scaling: f.scaling };
   const { kind: _kind, ...params } = f;
   return { kind: 'int', params };

@@ -89,10 +89,44 @@ export const REGISTRY_FORMAT_IDS = [
   'lloyd-max-4', 'log2-4', 'nupes-4', 'fp4-search', 'binary', 'ternary-bitnet', 'ptqtp',
 ] as const;
 
-/** A format from the library's registry, by id. */
+/** Formats whose scale storage is a choice (src/quant/apply.ts SCALE_OPTION_FORMATS; a test keeps them equal). */
+export const SCALE_OPTION_FORMAT_IDS = ['nf4', 'fp4-bnb', 'nf3', 'nf2', 'iq4_nl'] as const;
+/** Scale storages offered for them. */
+export const FORMAT_SCALE_IDS = ['fp32', 'fp16', 'bf16'] as const;
+/** Formats that take rounding, seed and clip (src/quant/apply.ts ELEMENT_OPTION_FORMATS): absmax-scaled FP elements and MX. */
+export const ELEMENT_OPTION_FORMAT_IDS = [
+  'fp8-e4m3', 'fp8-e5m2', 'fp6-e3m2', 'fp6-e2m3', 'fp4-e2m1',
+  'mxfp8_e4m3', 'mxfp8_e5m2', 'mxfp6_e3m2', 'mxfp6_e2m3', 'mxfp4', 'mxint8',
+] as const;
+
+/**
+ * A format from the library's registry, by id, with optional settings (absent: the format's own
+ * definition, so links made before these fields existed mean what they meant):
+ * - `scale`: how each group's scale is stored, for SCALE_OPTION_FORMAT_IDS (bitsandbytes: fp32 by
+ *   default; IQ4_NL: fp16, ggml's, by default);
+ * - `rounding`, `seed`, `clip`: for ELEMENT_OPTION_FORMAT_IDS, seeded stochastic rounding onto the
+ *   element grid and a per-tensor percentile clip of the group absmax.
+ */
 export const registryFormatSchema = z.object({
   kind: z.literal('format'),
   id: z.enum(REGISTRY_FORMAT_IDS),
+  scale: z.enum(FORMAT_SCALE_IDS).optional(),
+  rounding: z.enum(['nearest', 'stochastic']).optional(),
+  seed: z.number().int().min(0).max(0xffffffff).optional(),
+  clip: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('none') }),
+    z.object({ kind: z.literal('percentile'), p: z.number().min(90).max(100) }),
+  ]).optional(),
+}).superRefine((f, ctx) => {
+  const has = (list: readonly string[]) => list.includes(f.id);
+  if (f.scale !== undefined && !has(SCALE_OPTION_FORMAT_IDS)) {
+    ctx.addIssue({ code: 'custom', path: ['scale'], message: `${f.id} has no scale storage choice (${SCALE_OPTION_FORMAT_IDS.join(', ')} do)` });
+  }
+  for (const key of ['rounding', 'seed', 'clip'] as const) {
+    if (f[key] !== undefined && !has(ELEMENT_OPTION_FORMAT_IDS)) {
+      ctx.addIssue({ code: 'custom', path: [key], message: `${f.id} has no ${key} setting (only the FP element and MX formats do)` });
+    }
+  }
 });
 
 /** A codebook the user typed: its levels (2..256, distinct) scaled by each group's absmax, or used as raw values. */

@@ -167,7 +167,7 @@ describe('NF4 + double quant: GPU codes and absmax, CPU double quant of the read
   }
 });
 
-describe('IQ4_NL (one thread per block, refit summed in element order) matches iq4nl.ts', () => {
+describe('IQ4_NL (one thread per block, refit summed in element order) matches iq4nl.ts, with every scale storage', () => {
   const mids = IQ4NL_VALUES.slice(1).map((v, k) => (v + IQ4NL_VALUES[k]) / 2);
   const ties = [...mids, ...mids.map((v) => v + 0.25), ...mids.map((v) => v - 0.25), 1, -10, 113, 0, -0];
   const shapes = [
@@ -190,10 +190,13 @@ describe('IQ4_NL (one thread per block, refit summed in element order) matches i
           default: return heavyTailed(rand, len, 3).map((v) => v * 0.02);
         }
       });
-      const q = quantizeIq4nl(x, layout);
-      const format = tableFormatFor({ kind: 'format', id: 'iq4_nl' }, x, layout);
-      expect(format?.kind).toBe('iq4nl');
-      await expectParity(`${s.rows}x${s.cols} ${s.kind}`, x, layout, format as TableFormat, { words: q.words, scales: q.scales, xhat: dequantizeIq4nl(q) });
+      // ggml's fp16 scale (the format's own), then the fp32 / bf16 scale storage options
+      for (const scale of ['fp16', 'fp32', 'bf16'] as const) {
+        const q = quantizeIq4nl(x, layout, scale);
+        const format = tableFormatFor({ kind: 'format', id: 'iq4_nl', ...(scale === 'fp16' ? {} : { options: { scale } }) }, x, layout);
+        expect(format).toEqual({ kind: 'iq4nl', scaleType: scale });
+        await expectParity(`${s.rows}x${s.cols} ${s.kind} ${scale}`, x, layout, format as TableFormat, { words: q.words, scales: q.scales, xhat: dequantizeIq4nl(q) });
+      }
     });
   }
 });

@@ -1,6 +1,7 @@
 // tests: quant_table.wgsl (FP8/FP6/FP4, MX, NVFP4, absmax codebooks) against src/quant/formats, bit for bit.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bitsF32, encodeTableQuant, f32Bits, f32Key, type TableFormat, tableFor } from '../../src/gpu/kernels/quantTable';
+import { bitsF32, encodeTableQuant, f32Bits, f32Key, kernelElementOptions, type TableFormat, tableFor } from '../../src/gpu/kernels/quantTable';
+import type { ElementOptions } from '../../src/quant/formats/elementOptions';
 import { readBuffers } from '../../src/gpu/readback';
 import { type GpuRuntime, uploadStorage } from '../../src/gpu/runtime';
 import { shaderSource } from '../../src/gpu/shaders';
@@ -95,7 +96,7 @@ const shape = (rows: number, cols: number, kind: GroupKind, block = 0): Shape =>
 
 /** Runs GPU and CPU on each shape and compares codes, stored scales and dequantized values. */
 async function checkParity(
-  format: TableFormat, shapes: Shape[], seed: number,
+  format: TableFormat | ((x: Float32Array) => TableFormat), shapes: Shape[], seed: number,
   fill: (x: Float32Array, layout: GroupLayout, rand: Rand) => void,
   cpu: (x: Float32Array, layout: GroupLayout) => { words: Uint32Array; xhat: Float32Array; scales?: Uint32Array; tensor?: number },
 ): Promise<void> {
@@ -104,7 +105,7 @@ async function checkParity(
     const x = new Float32Array(s.rows * s.cols);
     fill(x, layout, createRng(seed * 100 + k));
     const where = `${s.rows}x${s.cols} ${s.kind} ${s.block}`;
-    const gpu = await runGpu(x, layout, format);
+    const gpu = await runGpu(x, layout, typeof format === 'function' ? format(x) : format);
     const ref = cpu(x, layout);
     const input = (i: number) => `x = ${x[i]}`;
     expectSame(`${where} words`, gpu.words, ref.words);
@@ -172,6 +173,43 @@ describe('quant_table: MX block formats match mx.ts (E8M0 scales, OCP MX v1.0 §
         const q = quantizeMx(x, layout, el);
         return { words: q.words, scales: Uint32Array.from(q.scales), xhat: dequantizeMx(q) };
       });
+    });
+  }
+});
+
+describe('quant_table: seeded stochastic rounding and percentile clip of the scaled FP and MX formats match elementOptions.ts', () => {
+  const cases: [string, ElementOptions][] = [
+    ['stochastic, seed 7', { rounding: 'stochastic', seed: 7 }],
+    ['stochastic, seed 0xffffffff, clip p99', { rounding: 'stochastic', seed: 0xffffffff, clip: { kind: 'percentile', p: 99 } }],
+    ['nearest, clip p95', { clip: { kind: 'percentile', p: 95 } }],
+  ];
+  for (const [name, options] of cases) {
+    it(`scaled FP (every ExMy), ${name}: codes, clipped scales and values`, async () => {
+      for (const fmt of [E4M3, E5M2, E3M2, E2M3, E2M1]) {
+        const points = decisionPoints({ kind: 'scaled-fp', format: fmt }).filter((v) => Math.abs(v) <= fmt.max);
+        await checkParity((x) => ({ kind: 'scaled-fp', format: fmt, options: kernelElementOptions(x, options) }), FREE_SHAPES.slice(0, 2), 30 + fmt.bits, (x, layout, rand) => fillBlocks(x, layout, (g, len) => {
+          if (g % 4 === 1) return cycle(points, len, g * 7, [fmt.max]); // scale 1: on-grid values and midpoints
+          if (g % 4 === 3) return cycle([0, -0, 1e-30, -1e-30], len, g); // tiny neighbours of zero
+          return heavyTailed(rand, len, 3);
+        }), (x, layout) => {
+          const q = quantizeScaledFp(x, layout, fmt, options);
+          return { words: q.words, scales: bitsOf(q.scales), xhat: dequantizeScaledFp(q) };
+        });
+      }
+    });
+    it(`MX (every element type), ${name}: codes, clipped E8M0 scales and values`, async () => {
+      for (const el of Object.values(MX_ELEMENTS)) {
+        const points = decisionPoints({ kind: 'mx', element: el }).filter((v) => Math.abs(v) < 2 ** (el.emax + 1));
+        await checkParity((x) => ({ kind: 'mx', element: el, options: kernelElementOptions(x, options) }), MX_SHAPES.slice(0, 2), 40 + el.bits + el.emax, (x, layout, rand) => fillBlocks(x, layout, (g, len) => {
+          const s = 2 ** Math.round((rand() * 2 - 1) * 30);
+          if (g % 4 === 1) return cycle(points, len, g * 11, [el.max]).map((v) => v * s);
+          if (g % 4 === 2) return heavyTailed(rand, len, 2).map((v) => v * 2 ** -135); // f32 subnormals
+          return heavyTailed(rand, len, 6);
+        }), (x, layout) => {
+          const q = quantizeMx(x, layout, el, options);
+          return { words: q.words, scales: Uint32Array.from(q.scales), xhat: dequantizeMx(q) };
+        });
+      }
     });
   }
 });

@@ -86,3 +86,33 @@ describe('integer format combinations', () => {
     }
   });
 });
+
+describe('registry format options', () => {
+  const withFormat = (format: unknown) => ({ ...DEFAULT_SPEC, recipe: { ...DEFAULT_SPEC.recipe, format } });
+  it('old links without the optional fields stay valid and unchanged', () => {
+    const r = experimentSpecSchema.safeParse(withFormat({ kind: 'format', id: 'nf4' }));
+    expect(r.success && r.data.recipe.format).toEqual({ kind: 'format', id: 'nf4' });
+  });
+  it('accepts scale storage on NF4 and IQ4_NL, rounding and clip on MX, and passes them to the quantizer', async () => {
+    const { formatChoice } = await import('../../src/spec/formatChoice');
+    for (const format of [
+      { kind: 'format', id: 'nf4', scale: 'bf16' }, { kind: 'format', id: 'iq4_nl', scale: 'fp32' },
+      { kind: 'format', id: 'mxfp4', rounding: 'stochastic', seed: 3, clip: { kind: 'percentile', p: 99 } },
+    ] as const) {
+      const r = experimentSpecSchema.safeParse(withFormat(format));
+      expect(r.success, JSON.stringify(format)).toBe(true);
+      const { kind: _k, id, ...options } = format;
+      expect(formatChoice({ ...DEFAULT_SPEC.recipe, format })).toEqual({ kind: 'format', id, options });
+    }
+    expect(formatChoice({ ...DEFAULT_SPEC.recipe, format: { kind: 'format', id: 'nf4' } })).toEqual({ kind: 'format', id: 'nf4' });
+  });
+  it.each([
+    ['a scale on a format without the choice', { kind: 'format', id: 'nf4-dq', scale: 'fp16' }, 'recipe.format.scale'],
+    ['an unknown scale storage', { kind: 'format', id: 'nf4', scale: 'e8m0' }, 'recipe.format.scale'],
+    ['rounding on a codebook', { kind: 'format', id: 'nf4', rounding: 'stochastic' }, 'recipe.format.rounding'],
+    ['an MSE clip (integer only)', { kind: 'format', id: 'mxfp4', clip: { kind: 'mse' } }, 'recipe.format.clip.kind'],
+    ['a percentile below 90', { kind: 'format', id: 'fp8-e4m3', clip: { kind: 'percentile', p: 80 } }, 'recipe.format.clip.p'],
+  ])('rejects %s', (_what, format, path) => {
+    expect(failingPaths(withFormat(format))).toContain(path);
+  });
+});

@@ -2,6 +2,7 @@
 import { type ScaleType, storeScale } from '../../quant/formats/absmax';
 import { type Codebook, IQ4NL } from '../../quant/formats/codebooks';
 import { E2M1, type FpFormat } from '../../quant/formats/fp';
+import { elementClipThreshold, elementGrid, type ElementOptions } from '../../quant/formats/elementOptions';
 import { divRn, F32_MAX, f32 } from '../../lib/f32';
 import { decodeLog, type LogFormat, logMagnitudes, logThresholds } from '../../quant/nonuniform/log2';
 import type { MxElement } from '../../quant/formats/mx';
@@ -32,8 +33,8 @@ const AMAX_PER_WORKGROUP = WG * 16; // AMAX_PER_THREAD in the shader
  */
 export type TableFormat =
   | { readonly kind: 'fp'; readonly format: FpFormat }
-  | { readonly kind: 'scaled-fp'; readonly format: FpFormat }
-  | { readonly kind: 'mx'; readonly element: MxElement }
+  | { readonly kind: 'scaled-fp'; readonly format: FpFormat; readonly options?: KernelElementOptions }
+  | { readonly kind: 'mx'; readonly element: MxElement; readonly options?: KernelElementOptions }
   | { readonly kind: 'nvfp4' }
   | {
     readonly kind: 'absmax'; readonly codebook: Codebook; readonly scaleType: ScaleType;
@@ -53,8 +54,29 @@ export type TableFormat =
     readonly kind: 'meanabs'; readonly codebook: Codebook; readonly scaleType: ScaleType;
     readonly floor: number; readonly raw: boolean;
   }
-  /** llama.cpp IQ4_NL (quantizeIq4nl: kvalues codebook on f32(x · id), least-squares fp16 refit; block 32). */
-  | { readonly kind: 'iq4nl' };
+  /** llama.cpp IQ4_NL (quantizeIq4nl: kvalues codebook on f32(x · id), least-squares refit stored in `scaleType`, ggml: fp16; block 32). */
+  | { readonly kind: 'iq4nl'; readonly scaleType: ScaleType };
+
+/**
+ * ElementOptions (src/quant/formats/elementOptions.ts) as the kernel takes them, for `scaled-fp`
+ * and `mx`: build with {@link kernelElementOptions}.
+ */
+export interface KernelElementOptions {
+  /** Stochastic rounding's seed; absent: round to nearest (the table's encode). */
+  readonly stochasticSeed?: number;
+  /** Cap on every group's absmax (a percentile clip's per-tensor threshold); absent: none. */
+  readonly clipThreshold?: number;
+}
+
+/** The kernel's form of `options` for tensor x: the percentile threshold computed here, on the CPU (as quantizeMx / quantizeScaledFp do). */
+export function kernelElementOptions(x: Float32Array, options: ElementOptions | undefined): KernelElementOptions | undefined {
+  if (!options) return undefined;
+  const threshold = elementClipThreshold(x, options);
+  return {
+    ...(options.rounding === 'stochastic' ? { stochasticSeed: options.seed ?? 0 } : {}),
+    ...(threshold < Infinity ? { clipThreshold: threshold } : {}),
+  };
+}
 
 /** MODE override values of quant_table.wgsl (meanabs: 5, or 6 when raw). */
 const MODE = { fp: 0, mx: 1, absmax: 2, 'scaled-fp': 3, nvfp4: 4, codebook: 0, meanabs: 5, iq4nl: 7 } as const;
@@ -284,9 +306,11 @@ export function encodeTableQuant(
   tableData.set(t.codes, t.bounds.length);
   tableData.set(t.levels, levelsOff);
   const fmax = format.kind === 'scaled-fp' ? format.format.max : format.kind === 'meanabs' ? format.floor : 1;
+  const options = format.kind === 'scaled-fp' || format.kind === 'mx' ? format.options : undefined;
   const uniform = uploadUniform(rt, [
     n, layout.contiguous ? 1 : 0, layout.lines, layout.lineLen, layout.groupSize, layout.groupsPerLine,
     layout.groupCount, wordCount, t.bounds.length, levelsOff, t.nanCode, f32Bits(fmax), 0,
+    (options?.stochasticSeed ?? 0) >>> 0, f32Bits(options?.clipThreshold ?? Infinity),
   ], 'quant_table.params');
   const bufs: TableQuantBuffers = {
     uniform,
@@ -311,10 +335,14 @@ export function encodeTableQuant(
 }
 
 function tableConstants(format: TableFormat, t: ElementTable): Record<string, number> {
+  const element = format.kind === 'scaled-fp' ? format.format : format.kind === 'mx' ? format.element : null;
+  const stochastic = (format.kind === 'scaled-fp' || format.kind === 'mx') && format.options?.stochasticSeed !== undefined;
+  const grid = stochastic && element ? elementGrid(element) : { m: 1, emin: 0 }; // the grid is unused without stochastic rounding
   return {
     WG, BITS: t.bits, MODE: format.kind === 'meanabs' && format.raw ? 6 : MODE[format.kind],
-    STORE: format.kind === 'absmax' || format.kind === 'meanabs' ? STORE[format.scaleType] : 0,
+    STORE: format.kind === 'absmax' || format.kind === 'meanabs' || format.kind === 'iq4nl' ? STORE[format.scaleType] : 0,
     EMAX: format.kind === 'mx' ? format.element.emax : 0,
+    STOCHASTIC: stochastic ? 1 : 0, SR_M: grid.m, SR_EMIN: grid.emin,
   };
 }
 

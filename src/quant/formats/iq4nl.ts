@@ -4,16 +4,17 @@ import { divRn, f32 } from '../../lib/f32';
 import { type GroupLayout, groupIndices, groupOf } from '../groups';
 import { packCodes, unpackCode } from '../pack';
 import { IQ4NL_VALUES, bestIndexInt8 } from './codebooks';
-import { FP16 } from './fp';
+import { SCALE_BITS, type ScaleType, storeScale } from './absmax';
 
 /** ggml GROUP_MAX_EPS: blocks with a smaller absmax get scale 0. */
 const GROUP_MAX_EPS = f32(1e-15);
 
-/** An IQ4_NL tensor: packed 4-bit codes, one fp16 scale (held as its f32 value) per group. */
+/** An IQ4_NL tensor: packed 4-bit codes, one scale per group (ggml: fp16; held as its f32 value). */
 export interface Iq4nlQuantized {
   readonly layout: GroupLayout;
   readonly n: number;
   readonly words: Uint32Array;
+  readonly scaleType: ScaleType;
   readonly scales: Float32Array;
 }
 
@@ -25,8 +26,10 @@ export interface Iq4nlQuantized {
  * recomputed with d. A block with absmax < 1e-15 gets d = 0 (ggml leaves its codes unset; we write 8).
  * ggml requires rows divisible by 32; tail groups here run the same algorithm. Compilers may fuse
  * multiply-adds in ggml, so the fp16 scale can differ in its last bit on near-ties.
+ * `scaleType` other than ggml's fp16 stores d as fp32 or bf16 instead (RNE, sign kept): not a
+ * GGUF layout, an option for comparing scale precisions.
  */
-export function quantizeIq4nl(x: Float32Array, layout: GroupLayout): Iq4nlQuantized {
+export function quantizeIq4nl(x: Float32Array, layout: GroupLayout, scaleType: ScaleType = 'fp16'): Iq4nlQuantized {
   assert(layout.lines * layout.lineLen === x.length, 'quantizeIq4nl: layout does not match tensor size');
   const codes = new Uint8Array(x.length);
   const scales = new Float32Array(layout.groupCount);
@@ -47,9 +50,9 @@ export function quantizeIq4nl(x: Float32Array, layout: GroupLayout): Iq4nlQuanti
       sumqx = f32(sumqx + f32(f32(w * q) * x[i]));
       sumq2 = f32(sumq2 + f32(f32(w * q) * q));
     }
-    scales[g] = FP16.round(sumq2 > 0 ? divRn(sumqx, sumq2) : 0);
+    scales[g] = storeScale(sumq2 > 0 ? divRn(sumqx, sumq2) : 0, scaleType);
   }
-  return { layout, n: x.length, words: packCodes(codes, 4), scales };
+  return { layout, n: x.length, words: packCodes(codes, 4), scaleType, scales };
 }
 
 /** `dequantize_row_iq4_nl`: f32(d * kvalues_iq4nl[code]). */
@@ -59,7 +62,7 @@ export function dequantizeIq4nl(q: Iq4nlQuantized): Float32Array {
   return out;
 }
 
-/** Bits per weight: 4-bit codes + an fp16 scale per group (block 32: 4.5). */
-export function iq4nlBitsPerWeight(n: number, groupCount: number): number {
-  return (4 * n + 16 * groupCount) / n;
+/** Bits per weight: 4-bit codes + a scale per group (fp16, block 32: 4.5). */
+export function iq4nlBitsPerWeight(n: number, groupCount: number, scaleType: ScaleType = 'fp16'): number {
+  return (4 * n + SCALE_BITS[scaleType] * groupCount) / n;
 }

@@ -3,6 +3,7 @@ import { assert } from '../../lib/assert';
 import { f32, roundHalfEven } from '../../lib/f32';
 import { type GroupLayout, groupIndices, groupOf } from '../groups';
 import { packCodes, unpackCode } from '../pack';
+import { elementClipThreshold, elementCoder, type ElementOptions, floorLog2 } from './elementOptions';
 import { E2M1, E2M3, E3M2, E4M3, E5M2, E8M0 } from './fp';
 
 /** What an MX block needs from its element type. */
@@ -42,14 +43,6 @@ export const MX_ELEMENTS = {
   mxint8: MXINT8_ELEMENT,
 } as const satisfies Record<string, MxElement>;
 
-/** floor(log2(a)) exactly, for a > 0. */
-export function floorLog2(a: number): number {
-  let e = Math.floor(Math.log2(a));
-  while (2 ** e > a) e--;
-  while (2 ** (e + 1) <= a) e++;
-  return e;
-}
-
 /**
  * Shared scale exponent of a block with absolute maximum `amax` (OCP MX v1.0 §6.3):
  * floor(log2(amax)) - emax_elem, clamped to E8M0's [-127, 127]. An all-zero block (amax 0, where
@@ -74,11 +67,17 @@ export interface MxQuantized {
  * Quantizes group by group (OCP MX uses groups of 32 along a row: `groupLayout(r, c, 'block', 32)`).
  * Elements are encode(x / 2^exp): the scale is rounded *down* to a power of two, so |x / X| can
  * reach 2^(emax+1) and values above the element max saturate. Inputs must be finite.
+ * `options` (src/quant/formats/elementOptions.ts): a percentile clip caps each block's amax at the
+ * tensor's p-th percentile of |x| before the exponent is taken (the rest saturate); stochastic
+ * rounding puts x / 2^exp on the element grid by `stochasticOnGrid` (seeded by the element's index)
+ * before the encode. Neither is in the OCP spec; both are common in MX training recipes.
  */
-export function quantizeMx(x: Float32Array, layout: GroupLayout, element: MxElement): MxQuantized {
+export function quantizeMx(x: Float32Array, layout: GroupLayout, element: MxElement, options?: ElementOptions): MxQuantized {
   assert(layout.lines * layout.lineLen === x.length, 'quantizeMx: layout does not match tensor size');
   const codes = new Uint8Array(x.length);
   const scales = new Uint8Array(layout.groupCount);
+  const threshold = elementClipThreshold(x, options);
+  const code = elementCoder(element, options);
   for (let g = 0; g < layout.groupCount; g++) {
     const idx = groupIndices(layout, g);
     let amax = 0;
@@ -86,10 +85,10 @@ export function quantizeMx(x: Float32Array, layout: GroupLayout, element: MxElem
       assert(Number.isFinite(x[i]), `quantizeMx: non-finite input at ${i}`);
       amax = Math.max(amax, Math.abs(x[i]));
     }
-    const exp = mxScaleExp(amax, element);
+    const exp = mxScaleExp(Math.min(amax, threshold), element);
     scales[g] = E8M0.encodeExp(exp);
     const scale = 2 ** exp;
-    for (const i of idx) codes[i] = element.encode(x[i] / scale); // exact: power-of-two scaling
+    for (const i of idx) codes[i] = code(x[i] / scale, i); // exact: power-of-two scaling
   }
   return { element, layout, n: x.length, words: packCodes(codes, element.bits), scales };
 }

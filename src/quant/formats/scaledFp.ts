@@ -3,6 +3,7 @@ import { assert } from '../../lib/assert';
 import { divRn, f32 } from '../../lib/f32';
 import { type GroupLayout, absMaxOf, groupIndices, groupOf } from '../groups';
 import { packCodes, unpackCode } from '../pack';
+import { elementClipThreshold, elementCoder, type ElementOptions } from './elementOptions';
 import type { FpFormat } from './fp';
 
 /** Element codes plus one fp32 scale per group. */
@@ -18,18 +19,23 @@ export interface ScaledFpQuantized {
  * Per group: scale = absmax / format.max (correctly rounded f32), codes = format.encode(f32(x * (1/scale))),
  * round to nearest even and saturating, the same scale-then-multiply convention as the integer
  * quantizer (src/quant/int.ts). A zero group gets scale 0 and codes for +0. Inputs must be finite.
+ * `options` (elementOptions.ts): a percentile clip uses min(absmax, T) for the scale (T the tensor's
+ * p-th percentile of |x|; larger elements saturate); stochastic rounding puts f32(x · inv) on the
+ * element grid by `stochasticOnGrid` (seeded by the element's index) before the encode.
  */
-export function quantizeScaledFp(x: Float32Array, layout: GroupLayout, format: FpFormat): ScaledFpQuantized {
+export function quantizeScaledFp(x: Float32Array, layout: GroupLayout, format: FpFormat, options?: ElementOptions): ScaledFpQuantized {
   assert(layout.lines * layout.lineLen === x.length, 'quantizeScaledFp: layout does not match tensor size');
   const codes = new Uint8Array(x.length);
   const scales = new Float32Array(layout.groupCount);
+  const threshold = elementClipThreshold(x, options);
+  const code = elementCoder(format, options);
   for (let g = 0; g < layout.groupCount; g++) {
     const idx = groupIndices(layout, g);
-    const amax = absMaxOf(x, idx);
+    const amax = Math.min(absMaxOf(x, idx), threshold);
     const scale = divRn(amax, format.max);
     const inv = scale === 0 ? 0 : divRn(1, scale);
     scales[g] = scale;
-    for (const i of idx) codes[i] = format.encode(f32(x[i] * inv));
+    for (const i of idx) codes[i] = code(f32(x[i] * inv), i);
   }
   return { format, layout, n: x.length, words: packCodes(codes, format.bits), scales };
 }
