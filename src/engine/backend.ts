@@ -2,6 +2,7 @@
 import type { FormatChoice } from '../quant/apply';
 import type { GroupLayout } from '../quant/groups';
 import type { ErrorSums, Histograms } from '../quant/metrics';
+import type { GpuRuntime } from '../gpu/runtime';
 import type { DeviceInfo } from './types';
 
 /** What one quantize → dequantize → measure job returns. */
@@ -17,6 +18,8 @@ export interface QuantJobOutput {
 
 export interface QuantBackend {
   readonly device: DeviceInfo;
+  /** The GPU runtime of the WebGPU backend (model passes run on it); absent on the CPU backend. */
+  readonly runtime?: GpuRuntime;
   /** Quantizes x with `choice`, dequantizes, and measures error and histograms. */
   run(x: Float32Array, layout: GroupLayout, choice: FormatChoice): Promise<QuantJobOutput>;
   dispose(): void;

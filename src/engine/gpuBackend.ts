@@ -195,6 +195,7 @@ export function createWebGpuBackend(rt: GpuRuntime): QuantBackend {
 
   return {
     device: { backend: 'webgpu', description: `WebGPU · ${rt.ctx.adapterName}` },
+    runtime: rt,
     async run(x, layout, choice) {
       ensureAlive(rt.ctx);
       const problem = choice.kind === 'format' ? formatOptionsProblem(choice.id, choice.options) : null;

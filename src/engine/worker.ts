@@ -3,12 +3,14 @@ import { GpuDeviceLostError, GpuValidationError } from '../gpu/errors';
 import { browserRangeCache } from '../model/cache';
 import { DEFAULT_HUB_HOST } from '../model/hub';
 import { ModelLoadError, type ModelLoadErrorCode } from '../model/types';
-import { experimentSpecSchema } from '../spec/schema';
+import { EMBEDDED_MODEL_NAME } from '../spec/defaults';
+import { experimentSpecSchema, type ExperimentSpec } from '../spec/schema';
+import { evaluateRecipe, generatePair } from './evaluate';
 import type { QuantBackend } from './backend';
 import { CancelledError, createSourceCache, runExperiment } from './experiment';
 import { attachLocalFiles } from './localFiles';
 import { createModelCache, type ModelEnvironment } from './models';
-import type { EngineErrorCode, EngineRequest, EngineResponse } from './protocol';
+import type { EngineErrorCode, EngineRequest, EngineResponse, EvalRequestSettings } from './protocol';
 import { selectBackend } from './select';
 
 const post = (msg: EngineResponse) => (self as unknown as Worker).postMessage(msg);
@@ -59,6 +61,34 @@ async function run(id: number, spec: unknown): Promise<void> {
   }
 }
 
+/** The model a spec names, opened (or already open); synthetic sources have no model to evaluate. */
+async function modelOf(spec: ExperimentSpec) {
+  if (spec.source.kind !== 'model') throw new ModelLoadError('unsupported', 'The source is a synthetic tensor: choose Model in the Source step to evaluate a model.');
+  return sources.models.model(spec.source.model);
+}
+
+/** The text an evaluation scores: the user's, or the embedded model's held-out validation text. */
+async function evalText(settings: EvalRequestSettings): Promise<{ text: string; label: string }> {
+  if (settings.text.kind === 'user') return { text: settings.text.text, label: 'your text' };
+  const url = `${env.embeddedBase}${EMBEDDED_MODEL_NAME}/eval.txt`;
+  const res = await fetch(url);
+  if (!res.ok) throw new ModelLoadError('network', `The bundled evaluation text could not be read (HTTP ${res.status}). Paste your own text instead.`);
+  return { text: await res.text(), label: `held-out State of the Union text (${EMBEDDED_MODEL_NAME}/eval.txt)` };
+}
+
+/** Runs one evaluation or generation job with its own id: progress, cancel and errors like a run, never superseded by tensor runs. */
+async function job(id: number, work: (onProgress: (fraction: number, stage: string) => void, isCancelled: () => boolean) => Promise<EngineResponse>): Promise<void> {
+  const isCancelled = () => cancelled.has(id);
+  try {
+    post(await work((fraction, stage) => post({ kind: 'progress', id, fraction, stage }), isCancelled));
+  } catch (e) {
+    if (e instanceof CancelledError) return post({ kind: 'cancelled', id });
+    post({ kind: 'error', id, ...classify(e) });
+  } finally {
+    cancelled.delete(id);
+  }
+}
+
 self.onmessage = (ev: MessageEvent<EngineRequest>) => {
   const msg = ev.data;
   switch (msg.kind) {
@@ -75,6 +105,23 @@ self.onmessage = (ev: MessageEvent<EngineRequest>) => {
     case 'cancel':
       cancelled.add(msg.id);
       sources.models.cancelLoads();
+      break;
+    case 'evaluate':
+      queue = queue.then(() => job(msg.id, async (onProgress, isCancelled) => {
+        const spec = experimentSpecSchema.parse(msg.spec);
+        const [loaded, text, b] = await Promise.all([modelOf(spec), evalText(msg.settings), backend ?? connect()]);
+        const settings = { ...msg.settings, text: text.text, textLabel: text.label };
+        const result = await evaluateRecipe(loaded, spec.recipe, settings, b.runtime ?? null, onProgress, isCancelled);
+        return { kind: 'evaluation', id: msg.id, result };
+      }));
+      break;
+    case 'generate':
+      queue = queue.then(() => job(msg.id, async (onProgress) => {
+        const spec = experimentSpecSchema.parse(msg.spec);
+        onProgress(0, 'generating');
+        const [loaded, b] = await Promise.all([modelOf(spec), backend ?? connect()]);
+        return { kind: 'generation', id: msg.id, result: await generatePair(loaded, spec.recipe, msg.settings, b.runtime ?? null) };
+      }));
       break;
     case 'hub-settings':
       env.hubHost = msg.host;

@@ -1,8 +1,10 @@
 // state: the engine client, owns the Worker, sends a run on every spec change and routes answers into the store.
-import type { EngineRequest, EngineResponse } from '../engine/protocol';
+import type { GenerateSettings } from '../engine/evaluate';
+import type { EngineRequest, EngineResponse, EvalRequestSettings } from '../engine/protocol';
 import type { ExperimentSpec } from '../spec/schema';
 import { describeEngineError, describeWorkerFailure } from './engineErrors';
-import type { AppStore } from './store';
+import { jobSpecKey, type JobKind } from './evalSlice';
+import type { AppState, AppStore } from './store';
 
 /** Spec changes within this window are merged into one run (a dragged slider fires many). */
 export const RUN_DEBOUNCE_MS = 60;
@@ -32,6 +34,12 @@ export interface EngineClient {
   setHub(host: string, token: string | null): void;
   /** Registers dropped files with the engine and opens the model they form. */
   attachLocal(files: readonly File[]): void;
+  /** Scores the current model with and without the recipe (perplexity, KL); a newer call replaces an older one. */
+  evaluate(settings: EvalRequestSettings): void;
+  /** Continues a prompt with both models. */
+  generate(settings: GenerateSettings): void;
+  /** Cancels the evaluation or generation under way. */
+  cancelJob(kind: JobKind): void;
   dispose(): void;
 }
 
@@ -58,10 +66,32 @@ export function startEngineClient(store: AppStore, options: EngineClientOptions 
   let slowTimer: ReturnType<typeof setTimeout> | undefined;
   let hub: { host: string; token: string | null } | null = null;
   let attachId = 0;
+  /** Ids of evaluation/generation jobs (a separate id space from runs: they start at 1e9). */
+  const jobs = new Map<number, JobKind>();
+  let nextJobId = 1e9;
 
   const post = (msg: EngineRequest) => worker?.postMessage(msg);
 
+  /** Routes progress, errors and cancellations of evaluation/generation jobs; false for other messages. */
+  const onJobMessage = (msg: EngineResponse): boolean => {
+    if (!('id' in msg) || msg.id === null) return false;
+    const kind = jobs.get(msg.id);
+    if (!kind) return false;
+    const s = store.getState();
+    switch (msg.kind) {
+      case 'progress': s.jobProgress(kind, msg.id, msg.fraction, msg.stage); return true;
+      case 'evaluation': s.jobSucceeded('evaluation', msg.id, msg.result); break;
+      case 'generation': s.jobSucceeded('generation', msg.id, msg.result); break;
+      case 'cancelled': s.jobCancelled(kind, msg.id); break;
+      case 'error': s.jobFailed(kind, msg.id, describeEngineError(msg.code, msg.message, msg.loadError)); break;
+      default: return true;
+    }
+    jobs.delete(msg.id);
+    return true;
+  };
+
   const onMessage = (msg: EngineResponse) => {
+    if (onJobMessage(msg)) return;
     const s = store.getState();
     switch (msg.kind) {
       case 'device': s.setDevice(msg.device); ready = true; sendRun(); break;
@@ -104,6 +134,17 @@ export function startEngineClient(store: AppStore, options: EngineClientOptions 
     if (hub) post({ kind: 'hub-settings', ...hub });
   };
 
+  /** Sends a job for the current spec, cancelling the previous job of the same kind. */
+  function startJob(kind: JobKind, request: (id: number, spec: AppState['spec']) => EngineRequest) {
+    if (!worker) spawn();
+    const { spec, [kind]: previous } = store.getState();
+    if (previous.status === 'running' && previous.id !== null) post({ kind: 'cancel', id: previous.id });
+    const id = nextJobId++;
+    jobs.set(id, kind);
+    store.getState().jobStarted(kind, id, jobSpecKey(spec));
+    post(request(id, spec));
+  }
+
   function sendRun() {
     if (!worker) spawn();
     if (!ready) return;
@@ -129,6 +170,16 @@ export function startEngineClient(store: AppStore, options: EngineClientOptions 
       if (run.status === 'running' && run.id !== null) post({ kind: 'cancel', id: run.id });
     },
     retry: sendRun,
+    evaluate(settings) {
+      startJob('evaluation', (id, spec) => ({ kind: 'evaluate', id, spec, settings }));
+    },
+    generate(settings) {
+      startJob('generation', (id, spec) => ({ kind: 'generate', id, spec, settings }));
+    },
+    cancelJob(kind) {
+      const { id, status } = store.getState()[kind];
+      if (status === 'running' && id !== null) post({ kind: 'cancel', id });
+    },
     setHub(host, token) {
       hub = { host, token };
       store.getState().setHubSettings(host, token !== null);

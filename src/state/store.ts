@@ -1,12 +1,13 @@
-// state: the one app store, built from the spec, run, device and source slices, and its React hook.
+// state: the one app store, built from the spec, run, device, source and evaluation slices, and its React hook.
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { createDeviceSlice, type DeviceSlice } from './deviceSlice';
+import { createEvalSlice, type EvalSlice } from './evalSlice';
 import { createRunSlice, type RunSlice } from './runSlice';
 import { createSourceSlice, type SourceSlice } from './sourceSlice';
 import { createSpecSlice, type SpecSlice } from './specSlice';
 
-export type AppState = SpecSlice & RunSlice & DeviceSlice & SourceSlice;
+export type AppState = SpecSlice & RunSlice & DeviceSlice & SourceSlice & EvalSlice;
 export type AppStore = StoreApi<AppState>;
 
 /** A fresh store (tests make their own; the app uses `appStore`). */
@@ -16,6 +17,7 @@ export function createAppStore(): AppStore {
     ...createRunSlice(...a),
     ...createDeviceSlice(...a),
     ...createSourceSlice(...a),
+    ...createEvalSlice(...a),
   }));
 }
 

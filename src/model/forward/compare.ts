@@ -1,4 +1,5 @@
 // model: statistics comparing a quantized model's next-token distributions with the full-precision ones (llama.cpp's --kl-divergence set).
+import { summarizePositions } from './compareRows';
 import { argmax, logSoftmax } from './ops';
 
 /** Order statistics of the per-position KL divergences, nats. */
@@ -31,11 +32,16 @@ export interface DistributionComparison {
   readonly nllB: number;
 }
 
-/** Linear-interpolation percentile (q in [0, 1]) of an ascending array. */
-function percentile(sorted: Float64Array, q: number): number {
-  const pos = q * (sorted.length - 1);
-  const lo = Math.floor(pos), hi = Math.min(lo + 1, sorted.length - 1);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+/** The terms of one position: KL(P_A || P_B), both top tokens and both NLLs of `target`, from logits rows at `start` (f64 on stable log-softmaxes). */
+export function rowTerms(logitsA: Float32Array, logitsB: Float32Array, start: number, vocab: number, target: number) {
+  const a = logSoftmax(logitsA, start, vocab), b = logSoftmax(logitsB, start, vocab);
+  let sum = 0;
+  for (let v = 0; v < vocab; v++) {
+    const p = Math.exp(a[v]);
+    if (p > 0) sum += p * (a[v] - b[v]);
+  }
+  // KL >= 0; rounding can leave -1e-17 for identical rows
+  return { kl: Math.max(0, sum), top1A: argmax(a), top1B: argmax(b), nllA: -a[target], nllB: -b[target] };
 }
 
 /**
@@ -43,7 +49,7 @@ function percentile(sorted: Float64Array, q: number): number {
  * (full-precision) model and `logitsB` from the quantized one, both Float32Array [positions, vocab],
  * and `targets` the actual next token at each position. The statistics are those llama.cpp's
  * perplexity tool prints with --kl-divergence (tools/perplexity/perplexity.cpp): KL(P_fp || P_q),
- * same top token, Δp of the correct token. Sums run in f64 on stable log-softmaxes.
+ * same top token, Δp of the correct token (summarised by summarizePositions).
  */
 export function compareDistributions(logitsA: Float32Array, logitsB: Float32Array, targets: ArrayLike<number>): DistributionComparison {
   const positions = targets.length;
@@ -51,38 +57,9 @@ export function compareDistributions(logitsA: Float32Array, logitsB: Float32Arra
     throw new RangeError(`Need two logit arrays of the same size [positions, vocab] and one target per position; got ${logitsA.length} and ${logitsB.length} logits for ${positions} targets.`);
   }
   const vocab = logitsA.length / positions;
-  const kl = new Float64Array(positions);
-  let sameTop = 0, dp = 0, absDp = 0, sqDp = 0, nllA = 0, nllB = 0;
-  for (let t = 0; t < positions; t++) {
-    const start = t * vocab;
-    const a = logSoftmax(logitsA, start, vocab), b = logSoftmax(logitsB, start, vocab);
-    let sum = 0;
-    for (let v = 0; v < vocab; v++) {
-      const p = Math.exp(a[v]);
-      if (p > 0) sum += p * (a[v] - b[v]);
-    }
-    kl[t] = Math.max(0, sum); // KL >= 0; rounding can leave -1e-17 for identical rows
-    if (argmax(a) === argmax(b)) sameTop++;
-    const target = targets[t];
-    const d = Math.exp(b[target]) - Math.exp(a[target]);
-    dp += d; absDp += Math.abs(d); sqDp += d * d;
-    nllA -= a[target]; nllB -= b[target];
-  }
-  let klSum = 0;
-  for (const v of kl) klSum += v;
-  const sorted = kl.slice().sort();
-  return {
-    positions,
-    klMean: klSum / positions,
-    klPercentiles: {
-      p50: percentile(sorted, 0.5), p90: percentile(sorted, 0.9), p95: percentile(sorted, 0.95),
-      p99: percentile(sorted, 0.99), p999: percentile(sorted, 0.999), max: sorted[positions - 1],
-    },
-    top1Agreement: sameTop / positions,
-    meanDeltaP: dp / positions,
-    meanAbsDeltaP: absDp / positions,
-    rmsDeltaP: Math.sqrt(sqDp / positions),
-    nllA: nllA / positions,
-    nllB: nllB / positions,
-  };
+  const terms = Array.from({ length: positions }, (_, t) => rowTerms(logitsA, logitsB, t * vocab, vocab, targets[t]));
+  return summarizePositions({
+    kl: terms.map((t) => t.kl), top1A: terms.map((t) => t.top1A), top1B: terms.map((t) => t.top1B),
+    nllA: terms.map((t) => t.nllA), nllB: terms.map((t) => t.nllB),
+  });
 }

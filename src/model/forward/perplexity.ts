@@ -2,6 +2,7 @@
 import { logSoftmax } from './ops';
 import { forwardLogits } from './session';
 import type { ForwardModel } from './weights';
+import { perplexityWindows, windowRows } from './windows';
 
 export interface PerplexityOptions {
   /** Positions per window, BOS included when `bos` is set; from 2 to the model's maxPositions. */
@@ -34,31 +35,20 @@ export interface PerplexityResult {
  * gives one pass over the whole text. The windows stop at the first one that reaches the end.
  */
 export function perplexity(model: ForwardModel, tokens: readonly number[], options: PerplexityOptions): PerplexityResult {
-  const { context, stride, bos } = options;
-  const lead = bos === null ? 0 : 1;
-  const room = context - lead;
-  if (!Number.isInteger(context) || context < 2 || context > model.config.maxPositions) {
-    throw new RangeError(`The context must be an integer from 2 to the model's ${model.config.maxPositions} positions, got ${context}.`);
-  }
-  if (!Number.isInteger(stride) || stride < 1 || stride > room) {
-    throw new RangeError(`The stride must be an integer from 1 to ${room} (the window's text tokens), got ${stride}; a larger stride would skip tokens.`);
-  }
   const vocab = model.config.vocabSize;
+  const lead = options.bos === null ? 0 : 1;
   const perTokenNll = new Float32Array(tokens.length).fill(NaN);
-  let sum = 0, count = 0, scoredEnd = 0;
-  for (let begin = 0; scoredEnd < tokens.length; begin += stride) {
-    const end = Math.min(begin + room, tokens.length);
-    const window = tokens.slice(begin, end);
-    const logits = forwardLogits(model, bos === null ? window : [bos, ...window]);
+  let sum = 0, count = 0;
+  for (const w of perplexityWindows(tokens.length, options, model.config.maxPositions)) {
+    const logits = forwardLogits(model, windowRows(tokens, w, options.bos).input);
     // Token i sits at window row i - begin + lead and is predicted by the row before it.
-    for (let i = Math.max(scoredEnd, begin + 1 - lead); i < end; i++) {
-      const row = i - begin + lead - 1;
+    for (let i = w.scoreFrom; i < w.end; i++) {
+      const row = i - w.begin + lead - 1;
       const nll = -logSoftmax(logits, row * vocab, vocab)[tokens[i]];
       perTokenNll[i] = nll;
       sum += nll;
       count++;
     }
-    scoredEnd = end;
   }
   const nll = count ? sum / count : NaN;
   return { nll, tokens: count, ppl: Math.exp(nll), perTokenNll };

@@ -1,19 +1,13 @@
 // model (gpu): sliding-window perplexity and the fp32-vs-quantized KL statistics on the GPU, one submit per window, with progress and cancellation between windows.
 import { storageUsage, uploadStorage } from '../../gpu/runtime';
 import { summarizePositions } from '../forward/compareRows';
-import type { DistributionComparison } from '../forward/compare';
+import { type ModelComparison, type PassHooks, perplexityOf } from '../forward/compareModels';
 import type { PerplexityOptions, PerplexityResult } from '../forward/perplexity';
 import { perplexityWindows, windowRows } from '../forward/windows';
 import { type Encoding, encodeKlRows, KL_ROW_WORDS } from './kernels';
 import { GpuForwardModel, type GpuModel } from './model';
 
-/** Progress and cancellation of a pass over many windows. */
-export interface PassHooks {
-  /** Checked before each window is submitted: an aborted signal stops the pass with its AbortError. */
-  readonly signal?: AbortSignal;
-  /** Called after each window with the windows done and the total. */
-  readonly onProgress?: (done: number, total: number) => void;
-}
+export type { PassHooks } from '../forward/compareModels';
 
 /**
  * Perplexity of `tokens` on the GPU by the same sliding-window protocol as the CPU `perplexity`
@@ -40,14 +34,8 @@ export async function perplexityGpu(model: GpuModel, tokens: readonly number[], 
   return { nll, tokens: count, ppl: Math.exp(nll), perTokenNll };
 }
 
-/** What {@link compareGpu} measures: llama.cpp's KL statistics plus both models' perplexities and the per-token KL. */
-export interface GpuComparison {
-  readonly comparison: DistributionComparison;
-  /** KL(P_reference || P_test) of each scored token's prediction, nats, Float32Array [tokens]; NaN where unscored. */
-  readonly perTokenKl: Float32Array;
-  readonly reference: PerplexityResult;
-  readonly test: PerplexityResult;
-}
+/** What {@link compareGpu} measures: the same as the CPU reference compareCpu. */
+export type GpuComparison = ModelComparison;
 
 function asForward(m: GpuModel): GpuForwardModel {
   if (!(m instanceof GpuForwardModel)) throw new TypeError('compareGpu needs models made by createGpuModel.');
@@ -110,14 +98,10 @@ export async function compareGpu(
     }
     hooks.onProgress?.(index + 1, windows.length);
   }
-  const result = (nll: Float32Array, scored: number[]): PerplexityResult => {
-    const mean = scored.reduce((a, b) => a + b, 0) / scored.length;
-    return { nll: mean, tokens: scored.length, ppl: Math.exp(mean), perTokenNll: nll };
-  };
   return {
     comparison: summarizePositions({ kl, top1A: topA, top1B: topB, nllA: scoredA, nllB: scoredB }),
     perTokenKl,
-    reference: result(nllA, scoredA),
-    test: result(nllB, scoredB),
+    reference: perplexityOf(nllA, scoredA),
+    test: perplexityOf(nllB, scoredB),
   };
 }

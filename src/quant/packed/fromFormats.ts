@@ -138,6 +138,9 @@ function coded(w: Float32Array, layout: GroupLayout, choice: FormatChoice): Code
  */
 export function packWeights(w: Float32Array, n: number, k: number, choice: FormatChoice, kind: GroupKind, blockSize: number): PackedWeights {
   assert(w.length === n * k, `packWeights: ${w.length} values for a ${n}×${k} weight`);
+  // Scale storage, stochastic rounding and clipping options change the codes; they are not packed yet.
+  assert(choice.kind !== 'format' || !choice.options || Object.values(choice.options).every((v) => v === undefined),
+    `packWeights: ${choice.kind === 'format' ? choice.id : ''} with format options has no packed form yet; run its dequantized weights (packDense)`);
   if (choice.kind === 'format' && GGML_TYPE_OF[choice.id]) {
     const type = GGML_TYPE_OF[choice.id];
     return packGgml(type, ggmlQuantizeTensor(type, w, n, k), n, k);
