@@ -3,6 +3,7 @@ import type { ExperimentSpec, IntFormat, ModelSource, Recipe, SyntheticSource } 
 import { SPEC_VERSION } from './schema';
 import { formatById } from '../quant/formats/registry';
 import { fixedBlockOf } from './formatChoice';
+import { replacesFormat, transformChip } from './transformSchema';
 
 /** The model shipped with the app (public/models/<name>/, trained by scripts/train-default-model.py). */
 export const EMBEDDED_MODEL_NAME = 'lowbit-tiny-llama';
@@ -52,8 +53,19 @@ function intLabel(f: IntFormat): string {
   return parts.join(' · ');
 }
 
-/** A short readable chip for a recipe, e.g. "INT4 sym · block 64" or "MXFP4 · block 32". */
+/**
+ * A short readable chip for a recipe, e.g. "INT4 sym · block 64", "MXFP4 · block 32" or, with a
+ * transform step first, "Hadamard · INT4 sym · block 64" (vector quantization alone: it is its own format).
+ */
 export function recipeLabel(recipe: Recipe): string {
+  const { transform } = recipe;
+  if (transform && replacesFormat(transform)) return transformChip(transform);
+  const base = formatLabel(recipe);
+  return transform ? `${transformChip(transform)} · ${base}` : base;
+}
+
+/** The format and granularity part of {@link recipeLabel}. */
+function formatLabel(recipe: Recipe): string {
   const { format, granularity } = recipe;
   const fmt = format.kind === 'int' ? intLabel(format)
     : format.kind === 'codebook' ? `codebook (${format.levels.length} levels${format.scaling === 'raw' ? ', raw' : ''})`

@@ -1,5 +1,6 @@
 // spec: the experiment spec, a small serialisable description of everything the user sees.
 import { z } from 'zod';
+import { transformSchema } from './transformSchema';
 
 /** Current spec version; bump it and add a migration when the shape changes. */
 export const SPEC_VERSION = 1;
@@ -143,6 +144,8 @@ export const granularitySchema = z.object({
 });
 
 export const recipeSchema = z.object({
+  /** The step before the format (Hadamard rotation, outlier retention, ...); absent: none, so older links keep their meaning. */
+  transform: transformSchema.optional(),
   format: z.discriminatedUnion('kind', [intFormatSchema, registryFormatSchema, userCodebookSchema]),
   granularity: granularitySchema,
 });

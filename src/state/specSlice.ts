@@ -1,5 +1,6 @@
 // state: the spec slice, the experiment spec and setters that always produce a new, valid spec.
 import type { StateCreator } from 'zustand/vanilla';
+import { z } from 'zod';
 import { DEFAULT_SPEC, DEFAULT_SYNTHETIC_SOURCE, EMBEDDED_MODEL_SOURCE, intFormat } from '../spec/defaults';
 import {
   type Distribution, type ExperimentSpec, experimentSpecSchema, type Granularity, granularitySchema,
@@ -7,6 +8,10 @@ import {
   registryFormatSchema, type RegistryFormatId, type SyntheticSource, syntheticSourceSchema, type UserCodebookFormat,
   userCodebookSchema,
 } from '../spec/schema';
+import { transformDescriptor } from '../quant/transforms/registry';
+import {
+  type RecipeTransform, type RecipeTransformMethod, TRANSFORM_PARAMS, type TransformParamsOf, transformSchema,
+} from '../spec/transformSchema';
 
 export interface SpecSlice {
   readonly spec: ExperimentSpec;
@@ -46,6 +51,17 @@ export interface SpecSlice {
   setGranularity(kind: Granularity['kind']): void;
   setBlockSize(size: number): void;
   setLogScale(on: boolean): void;
+  /**
+   * The transform step: a method with the parameters it last had (its registry defaults at first),
+   * or 'none' to remove the step.
+   */
+  setTransform(method: RecipeTransformMethod | 'none'): void;
+  /**
+   * Merges parameters into the current transform step; ignored unless `method` is the current one.
+   * Numbers are clamped to the schema's ranges (an emptied input becomes the minimum); other
+   * invalid values throw (zod).
+   */
+  setTransformParams<M extends RecipeTransformMethod>(method: M, patch: Partial<TransformParamsOf<M>>): void;
 }
 
 /** Minimal view of a zod number schema: its bounds and whether it is an integer. */
@@ -68,6 +84,25 @@ export function clampTo(schema: NumberBounds, value: number): number {
 const src = syntheticSourceSchema.shape;
 const fmt = intFormatSchema.shape;
 const gran = granularitySchema.shape;
+
+/** A zod schema seen through its wrappers (optional, nullable) for clamping. */
+type Unwrappable = z.ZodType & { unwrap?: () => z.ZodType };
+
+/** `value` with every number clamped into `schema`'s range, through objects and discriminated unions (by their `kind`). */
+function clampToSchema(schema: z.ZodType, value: unknown): unknown {
+  let s = schema as Unwrappable;
+  while ((s instanceof z.ZodOptional || s instanceof z.ZodNullable) && s.unwrap) s = s.unwrap() as Unwrappable;
+  if (typeof value === 'number' && s instanceof z.ZodNumber) return clampTo(s, value);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  if (s instanceof z.ZodDiscriminatedUnion) {
+    const kind = (value as { kind?: unknown }).kind;
+    const option = (s.options as z.ZodType[]).find((o) => o instanceof z.ZodObject && (o.shape.kind as z.ZodLiteral).value === kind);
+    return option ? clampToSchema(option, value) : value;
+  }
+  if (!(s instanceof z.ZodObject)) return value;
+  const shape = s.shape as Record<string, z.ZodType>;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shape[k] ? clampToSchema(shape[k], v) : v]));
+}
 
 /** Adjusts combinations the integer quantizer refuses: bits up to the mode's minimum, E8M0 → fp32 for a float zero point. */
 function makeValid(f: IntFormat): IntFormat {
@@ -100,6 +135,13 @@ export const createSpecSlice: StateCreator<SpecSlice> = (set, get) => {
     lastInt = makeValid({ ...current, ...patch });
     setRecipeFormat(lastInt);
   };
+  // Each method's parameters survive a detour through other methods.
+  const lastTransforms: Partial<Record<RecipeTransformMethod, RecipeTransform>> = {};
+  const setRecipeTransform = (transform: RecipeTransform | null) =>
+    set(({ spec }) => {
+      const { transform: _old, ...recipe } = spec.recipe;
+      return { spec: { ...spec, recipe: transform ? { ...recipe, transform } : recipe } };
+    });
   const granularity = (patch: Partial<Granularity>) =>
     set(({ spec }) => ({
       spec: { ...spec, recipe: { ...spec.recipe, granularity: { ...spec.recipe.granularity, ...patch } } },
@@ -144,5 +186,19 @@ export const createSpecSlice: StateCreator<SpecSlice> = (set, get) => {
     setGranularity: (kind) => granularity({ kind: gran.kind.parse(kind) }),
     setBlockSize: (size) => granularity({ blockSize: clampTo(gran.blockSize, size) }),
     setLogScale: (on) => set(({ spec }) => ({ spec: { ...spec, view: { logScale: on } } })),
+    setTransform: (method) => {
+      if (method === 'none') return setRecipeTransform(null);
+      const known = lastTransforms[method] ?? transformSchema.parse({ method, params: transformDescriptor(method).defaults });
+      lastTransforms[method] = known;
+      setRecipeTransform(known);
+    },
+    setTransformParams: (method, patch) => {
+      const current = get().spec.recipe.transform;
+      if (current?.method !== method) return;
+      const params = { ...current.params, ...(clampToSchema(TRANSFORM_PARAMS[method], patch) as object) };
+      const next = transformSchema.parse({ method, params });
+      lastTransforms[method] = next;
+      setRecipeTransform(next);
+    },
   };
 };
