@@ -5,8 +5,10 @@ import { groupLayout } from '../quant/groups';
 import { errorMetrics } from '../quant/metrics';
 import { formatChoice } from '../spec/formatChoice';
 import type { ExperimentSpec, SyntheticSource } from '../spec/schema';
+import { inputAnatomy } from './anatomy';
 import type { QuantBackend } from './backend';
 import type { ModelCache } from './models';
+import { withTransform } from './transformRun';
 import type { ResultSubject, TensorResult } from './types';
 
 /** Reports a stage name and a fraction in [0, 1]. */
@@ -77,7 +79,7 @@ export async function runExperiment(
   onProgress(0.9, 'summarising');
   const bpw = bitsPerWeightOf(choice, x.length, layout.groupCount);
   const fixedBlock = layout.groupSize !== groupLayout(rows, cols, granularity.kind, granularity.blockSize).groupSize;
-  return {
+  const result: TensorResult = {
     backend: backend.device.backend,
     quantizedOn: out.quantizedOn,
     rows, cols,
@@ -92,8 +94,13 @@ export async function runExperiment(
       where: layout.groupCount === 1 ? 'the whole tensor' : describeGroup(out.widestGroup, layout.groupsPerLine, fixedBlock ? 'block' : granularity.kind),
     },
     subject,
-    elapsedMs: performance.now() - started,
+    outliers: inputAnatomy(x, rows, cols),
+    elapsedMs: 0,
   };
+  // With a transform step, the result above (the format alone) becomes its baseline.
+  const { transform } = spec.recipe;
+  const final = transform ? await withTransform(result, { x, rows, cols, recipe: spec.recipe, transform, backend, onProgress, check }) : result;
+  return { ...final, elapsedMs: performance.now() - started };
 }
 
 /** "block 3 of row 17" style description of a group id. */

@@ -6,12 +6,16 @@ import { createSourceCache, runExperiment } from '../../src/engine/experiment';
 import { createWebGpuBackend } from '../../src/engine/gpuBackend';
 import { SYNTHETIC_SPEC, intFormat } from '../../src/spec/defaults';
 import type { ExperimentSpec, IntFormat, RegistryFormat, SyntheticSource, UserCodebookFormat } from '../../src/spec/schema';
+import type { TensorResult } from '../../src/engine/types';
+import type { GpuRuntime } from '../../src/gpu/runtime';
+import type { RecipeTransform } from '../../src/spec/transformSchema';
 import { createTestRuntime } from './harness';
 
+let rt: GpuRuntime;
 let gpu: QuantBackend;
 const cpu = createCpuBackend();
 const sources = { synthetic: createSourceCache(), models: null };
-beforeAll(async () => { gpu = createWebGpuBackend(await createTestRuntime()); });
+beforeAll(async () => { rt = await createTestRuntime(); gpu = createWebGpuBackend(rt); });
 afterAll(() => gpu.dispose());
 
 function spec(patch: { source?: Partial<SyntheticSource>; format?: Partial<IntFormat> | RegistryFormat | UserCodebookFormat; granularity?: Partial<ExperimentSpec['recipe']['granularity']> }): ExperimentSpec {
@@ -65,6 +69,29 @@ const CASES: [string, ExperimentSpec][] = [
   ['block 100 does not divide the row of 384', spec({ format: { bits: 5 }, granularity: { kind: 'block', blockSize: 100 } })],
 ];
 
+const rel = (a: number, b: number) => (a === b ? 0 : Math.abs(a / b - 1));
+
+/** The metrics of a GPU result equal the CPU reference's: exact where the values are, within the f32 sum bounds elsewhere. */
+function expectSameMetrics(g: TensorResult['metrics'], c: TensorResult['metrics']): void {
+  // Codes and dequantized values are bit-exact, so these are exact:
+  expect(g.maxAbsErr).toBe(c.maxAbsErr);
+  expect(g.bitsPerWeight).toBe(c.bitsPerWeight);
+  // Only the sums differ: f32 trees on the GPU vs f64 on the CPU (bound ~5e-6 relative, see quant-int.test.ts).
+  expect(g.mse / c.mse - 1).toBeCloseTo(0, 5);
+  expect(Math.abs(g.sqnrDb - c.sqnrDb)).toBeLessThan(1e-4);
+  // The |error| percentiles come from identical fine-histogram counts: exact.
+  expect([g.p99AbsErr, g.p999AbsErr]).toEqual([c.p99AbsErr, c.p999AbsErr]);
+  // Bounds derived in error-stats.test.ts with L <= 22 additions per chain (n <= 2^19), u = 2^-24:
+  // RMSE and relative Frobenius (L+1)u ~ 1.4e-6; 1 − cos (3L+5)u·Σe²/(Σe² − γ²) + (L+1)u, with
+  // γ² <= Σe²/2 for these quantizers (error not aligned with x) -> ~1.1e-5; kurtosis (11L+37)u
+  // ~ 1.7e-5 (the f32 mean moves the centred sums; zero-mean sources, |μ| <= √3σ).
+  expect(rel(g.rmse, c.rmse)).toBeLessThan(1.5e-6);
+  expect(rel(g.relFrobenius, c.relFrobenius)).toBeLessThan(1.5e-6);
+  expect(rel(g.oneMinusCosine, c.oneMinusCosine)).toBeLessThan(1.2e-5);
+  expect(Math.abs(g.cosine - c.cosine)).toBeLessThan(1.2e-5 * c.oneMinusCosine + 1e-15);
+  expect(rel(g.kurtosis, c.kurtosis)).toBeLessThan(1.7e-5);
+}
+
 describe('runExperiment on WebGPU equals the CPU reference', () => {
   for (const [name, s] of CASES) {
     it(name, async () => {
@@ -72,27 +99,56 @@ describe('runExperiment on WebGPU equals the CPU reference', () => {
       expect(g.backend).toBe('webgpu');
       expect(g.quantizedOn).toBe(name.includes('CPU quantization') ? 'cpu' : 'webgpu');
       expect(c.backend).toBe('cpu');
-      // Codes and dequantized values are bit-exact, so these are exact:
       expect(g.histograms).toEqual(c.histograms);
       expect(g.levels).toEqual(c.levels);
-      expect(g.metrics.maxAbsErr).toBe(c.metrics.maxAbsErr);
-      expect(g.metrics.bitsPerWeight).toBe(c.metrics.bitsPerWeight);
       expect(g.groupCount).toBe(c.groupCount);
-      // Only the sums differ: f32 trees on the GPU vs f64 on the CPU (bound ~5e-6 relative, see quant-int.test.ts).
-      expect(g.metrics.mse / c.metrics.mse - 1).toBeCloseTo(0, 5);
-      expect(Math.abs(g.metrics.sqnrDb - c.metrics.sqnrDb)).toBeLessThan(1e-4);
-      // The |error| percentiles come from identical fine-histogram counts: exact.
-      expect([g.metrics.p99AbsErr, g.metrics.p999AbsErr]).toEqual([c.metrics.p99AbsErr, c.metrics.p999AbsErr]);
-      // Bounds derived in error-stats.test.ts with L <= 22 additions per chain (n <= 2^19), u = 2^-24:
-      // RMSE and relative Frobenius (L+1)u ~ 1.4e-6; 1 − cos (3L+5)u·Σe²/(Σe² − γ²) + (L+1)u, with
-      // γ² <= Σe²/2 for these quantizers (error not aligned with x) -> ~1.1e-5; kurtosis (11L+37)u
-      // ~ 1.7e-5 (the f32 mean moves the centred sums; zero-mean sources, |μ| <= √3σ).
-      const rel = (a: number, b: number) => (a === b ? 0 : Math.abs(a / b - 1));
-      expect(rel(g.metrics.rmse, c.metrics.rmse)).toBeLessThan(1.5e-6);
-      expect(rel(g.metrics.relFrobenius, c.metrics.relFrobenius)).toBeLessThan(1.5e-6);
-      expect(rel(g.metrics.oneMinusCosine, c.metrics.oneMinusCosine)).toBeLessThan(1.2e-5);
-      expect(Math.abs(g.metrics.cosine - c.metrics.cosine)).toBeLessThan(1.2e-5 * c.metrics.oneMinusCosine + 1e-15);
-      expect(rel(g.metrics.kurtosis, c.metrics.kurtosis)).toBeLessThan(1.7e-5);
+      expectSameMetrics(g.metrics, c.metrics);
+    });
+  }
+});
+
+/** A case of the transform step: the spec, and the steps that must run on the GPU. */
+const TRANSFORM_CASES: [string, ExperimentSpec, string[]][] = ([
+  ['Hadamard seed 3, INT4 sym block 64, Student-t with 8 outlier channels (rotations on the GPU)',
+    { method: 'hadamard', params: { seed: 3 } }, { source: { distribution: 'student-t', outlierChannels: 8 } }, ['Hadamard rotation']],
+  ['plain Hadamard (no signs) in blocks of 128, NF4 per row', { method: 'hadamard', params: { seed: null, block: 128 } },
+    { source: { distribution: 'laplace' }, format: { kind: 'format', id: 'nf4' } as RegistryFormat, granularity: { kind: 'row' } }, ['Hadamard rotation']],
+  ['vector quantization 2-d, 6-bit codes (k-means assignment on the GPU)', { method: 'vq', params: { dim: 2, bits: 6, seed: 5 } },
+    { source: { distribution: 'student-t' } }, ['k-means assignment']],
+  ['outlier retention, top 8 columns (CPU method, GPU statistics)', { method: 'retention', params: { axis: 'column', select: { kind: 'top', count: 8 } } },
+    { source: { outlierChannels: 8 } }, []],
+  ['low-rank r4 + INT3 residual (CPU method, GPU statistics)', { method: 'lowrank', params: { rank: 4 } }, { format: { bits: 3 } }, []],
+] as [string, RecipeTransform, Parameters<typeof spec>[0], string[]][]).map(([name, transform, patch, steps]) => {
+  const s = spec(patch);
+  return [name, { ...s, recipe: { ...s.recipe, transform } }, steps];
+});
+
+describe('the transform step on WebGPU equals the CPU reference', () => {
+  /** The WebGPU backend lending its runtime to the transform steps (transformRun.ts runtimeOf). */
+  const lending = () => ({ ...gpu, runtime: rt });
+  for (const [name, s, steps] of TRANSFORM_CASES) {
+    it(name, async () => {
+      const [g, c] = [await runExperiment(s, lending(), sources), await runExperiment(s, cpu, sources)];
+      expect(g.transform?.gpuSteps).toEqual([...steps, 'error statistics']);
+      expect(c.transform?.gpuSteps).toEqual([]);
+      expect(g.quantizedOn).toBe(s.recipe.transform?.method === 'vq' ? 'webgpu' : 'cpu');
+      // x̂ is bit-exact (rotations, assignments and the base format agree bit for bit), so:
+      expect(g.histograms).toEqual(c.histograms);
+      expect(g.levels).toEqual(c.levels);
+      expect(g.groupCount).toBe(c.groupCount);
+      expectSameMetrics(g.metrics, c.metrics);
+      expectSameMetrics(g.transform!.baseline, c.transform!.baseline);
+      expect(g.outliers).toEqual(c.outliers);
+      const { gpuSteps: _g, baseline: _gb, ...gRest } = g.transform!;
+      const { gpuSteps: _c, baseline: _cb, ...cRest } = c.transform!;
+      if (gRest.method !== 'hadamard' || cRest.method !== 'hadamard') return expect(gRest).toEqual(cRest);
+      // Hadamard: W' and Q(W') are bit-exact, so their anatomy, histograms and levels are equal;
+      // the other seeds' errors are sums (GPU kernels' f32 trees vs f64), within the bounds above.
+      const { seedSpread: gs, ...gRot } = gRest.rotation;
+      const { seedSpread: cs, ...cRot } = cRest.rotation;
+      expect(gRot).toEqual(cRot);
+      expect(gs.map((e) => e.seed)).toEqual(cs.map((e) => e.seed));
+      gs.forEach((e, i) => expect(rel(e.mse, cs[i].mse)).toBeLessThan(1e-5));
     });
   }
 });
