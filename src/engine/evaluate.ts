@@ -1,9 +1,7 @@
 // engine: what quantization does to a model's predictions: perplexity of the full-precision and the quantized model over sliding windows, llama.cpp's KL statistics, per-token loss change, side-by-side generation; on the GPU when there is one.
 import type { GpuRuntime } from '../gpu/runtime';
-import { classifyTensor } from '../model/architectures';
 import type { DistributionComparison } from '../model/forward/compare';
 import { compareCpu, type ModelComparison } from '../model/forward/compareModels';
-import { forwardModelFromLoaded } from '../model/forward/fromLoaded';
 import { greedyGenerate, sampleGenerate } from '../model/forward/generate';
 import type { PerplexityOptions } from '../model/forward/perplexity';
 import type { ForwardModel } from '../model/forward/weights';
@@ -11,19 +9,9 @@ import { compareGpu, createGpuModel, denseLinear, generateGpu, type LinearPacker
 import type { LoadedModel } from '../model/load';
 import type { Tokenizer } from '../model/tokenizer';
 import { ModelLoadError } from '../model/types';
-import { bitsPerWeightOf, type FormatChoice, layoutFor, quantizeWith } from '../quant/apply';
-import { packDense, packWeights } from '../quant/packed';
-import { formatChoice } from '../spec/formatChoice';
 import type { Recipe } from '../spec/schema';
 import { CancelledError, type ProgressFn } from './experiment';
-
-/** Tensor roles the recipe quantizes in a model pass: the projections inside the blocks (embedding and head stay f32). */
-const QUANTIZED_ROLES = new Set(['attn-q', 'attn-k', 'attn-v', 'attn-qkv', 'attn-o', 'mlp-up', 'mlp-gate', 'mlp-down']);
-
-/** Whether the recipe applies to tensor `name` in a model pass. */
-export function quantizedInModel(name: string): boolean {
-  return QUANTIZED_ROLES.has(classifyTensor(name).role);
-}
+import { modelPair } from './modelPair';
 
 /** Settings of an evaluation: which text, how much of it, and the sliding-window protocol. */
 export interface EvalSettings {
@@ -70,68 +58,6 @@ export interface EvalResult {
 
 /** Tokens the per-token view shows at most. */
 export const PER_TOKEN_LIMIT = 1500;
-
-/**
- * Quantizes a linear weight in nn.Linear orientation [n = out, k = in], groups along the input
- * dimension (as GPTQ and llama.cpp do), returning the dequantized weight.
- */
-function quantizeLinear(w: Float32Array, n: number, k: number, choice: FormatChoice, recipe: Recipe): Float32Array {
-  return quantizeWith(w, layoutFor(choice, n, k, recipe.granularity.kind, recipe.granularity.blockSize), choice).xhat;
-}
-
-/** [rows, cols] row-major → [cols, rows]. */
-function transpose(x: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(x.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = x[r * cols + c];
-  return out;
-}
-
-/**
- * The full-precision model, the same model with the recipe applied to every block projection (for
- * the CPU pass: dequantized weights, in stored layout), and the packer that gives the GPU pass the
- * same weights packed (low-bit codes where the format has them, else the dequantized f32).
- */
-export async function modelPair(loaded: LoadedModel, recipe: Recipe, signal?: AbortSignal, onTensor?: (done: number, total: number) => void) {
-  const full = await forwardModelFromLoaded(loaded, { signal, onTensor });
-  const choice = formatChoice(recipe);
-  const infoOf = (name: string) => loaded.summary.tensors.find((t) => t.name === name || `transformer.${t.name}` === name);
-  let params = 0, bits = 0, count = 0;
-  for (const t of loaded.summary.tensors) {
-    if (!t.quantizable || !quantizedInModel(t.name)) continue;
-    const [n, k] = t.inputAxis === 0 ? [t.shape[1], t.shape[0]] : [t.shape[0], t.shape[1]];
-    const layout = layoutFor(choice, n, k, recipe.granularity.kind, recipe.granularity.blockSize);
-    params += t.params;
-    bits += bitsPerWeightOf(choice, t.params, layout.groupCount) * t.params;
-    count++;
-  }
-  const cache = new Map<string, Float32Array>();
-  const quantized: ForwardModel = {
-    config: full.config,
-    naming: full.naming,
-    weight(name) {
-      const w = full.weight(name);
-      const info = infoOf(name);
-      if (!quantizedInModel(name) || !info || info.shape.length !== 2) return w;
-      let q = cache.get(name);
-      if (!q) {
-        const [rows, cols] = info.shape;
-        // GPT-2 Conv1D stores [in, out]: quantize it as [out, in] like every other linear layer.
-        q = info.inputAxis === 0 ? transpose(quantizeLinear(transpose(w, rows, cols), cols, rows, choice, recipe), cols, rows) : quantizeLinear(w, rows, cols, choice, recipe);
-        cache.set(name, q);
-      }
-      return q;
-    },
-  };
-  const packer: LinearPacker = (name, w, n, k) => {
-    if (!quantizedInModel(name)) return packDense(w, n, k);
-    try {
-      return packWeights(w, n, k, choice, recipe.granularity.kind, recipe.granularity.blockSize);
-    } catch {
-      return packDense(quantizeLinear(w, n, k, choice, recipe), n, k); // formats without a code-and-scale form (NUPES, PTQTP)
-    }
-  };
-  return { full, quantized, packer, quantizedTensors: count, quantizedParams: params, bitsPerWeight: params > 0 ? bits / params : 0 };
-}
 
 async function tokenizerOf(loaded: LoadedModel): Promise<Tokenizer> {
   const tokenizer = await loaded.tokenizer();

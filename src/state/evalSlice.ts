@@ -17,9 +17,30 @@ export interface JobState<R> {
 
 export type JobKind = 'evaluation' | 'generation';
 
+/** The Evaluate view's settings, kept here so they survive switching views. */
+export interface EvalForm {
+  readonly textKind: 'bundled' | 'user';
+  readonly userText: string;
+  readonly maxTokens: number;
+  readonly context: number;
+  readonly stride: number;
+}
+
+/** The generation panel's settings. */
+export interface GenerateForm {
+  readonly prompt: string;
+  readonly steps: number;
+  readonly temperature: number;
+  readonly seed: number;
+}
+
 export interface EvalSlice {
   readonly evaluation: JobState<EvalResult>;
   readonly generation: JobState<GenerationResult>;
+  readonly evalForm: EvalForm;
+  readonly generateForm: GenerateForm;
+  setEvalForm(patch: Partial<EvalForm>): void;
+  setGenerateForm(patch: Partial<GenerateForm>): void;
   jobStarted(kind: JobKind, id: number, specKey: string): void;
   jobProgress(kind: JobKind, id: number, fraction: number, stage: string): void;
   jobSucceeded(kind: 'evaluation', id: number, result: EvalResult): void;
@@ -39,6 +60,10 @@ export const createEvalSlice: StateCreator<EvalSlice> = (set) => {
   return {
     evaluation: IDLE,
     generation: IDLE,
+    evalForm: { textKind: 'bundled', userText: '', maxTokens: 512, context: 128, stride: 64 },
+    generateForm: { prompt: 'The Congress of the United States', steps: 40, temperature: 0, seed: 1 },
+    setEvalForm: (patch) => set((s) => ({ evalForm: { ...s.evalForm, ...patch } })),
+    setGenerateForm: (patch) => set((s) => ({ generateForm: { ...s.generateForm, ...patch } })),
     jobStarted: (kind, id, specKey) => set((s) => ({ [kind]: { ...s[kind], status: 'running', id, progress: null, error: null, specKey } })),
     jobProgress: (kind, id, fraction, stage) => ifCurrent(kind, id, { progress: { fraction: Math.min(1, Math.max(0, fraction)), stage } }),
     jobSucceeded: (kind: JobKind, id: number, result: EvalResult | GenerationResult) => ifCurrent(kind, id, { status: 'done', result, progress: null }),

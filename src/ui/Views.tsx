@@ -1,14 +1,18 @@
-// ui: the centre area: the view tabs (Tensor, Model) with arrow-key navigation, and the selected view's panel.
-import { type KeyboardEvent, useRef, useState } from 'react';
+// ui: the centre area: the view tabs (Tensor, Model, Evaluate) with arrow-key navigation, and the selected view's panel.
+import { type KeyboardEvent, type ReactNode, useRef, useState } from 'react';
 import { ErrorBoundary } from './ErrorBoundary';
+import { EvaluateView } from './EvaluateView';
 import { ModelInspector } from './ModelInspector';
 import { TensorView } from './TensorView';
 
-const TABS = [
-  { id: 'tensor', label: 'Tensor' },
-  { id: 'model', label: 'Model' },
-] as const;
-type TabId = (typeof TABS)[number]['id'];
+type TabId = 'tensor' | 'model' | 'evaluate';
+
+/** The views in tab order; `render` gets a function that switches to another tab. */
+const TABS: readonly { id: TabId; label: string; what: string; render: (goTo: (id: TabId) => void) => ReactNode }[] = [
+  { id: 'tensor', label: 'Tensor', what: 'The tensor view', render: () => <TensorView /> },
+  { id: 'model', label: 'Model', what: 'The model view', render: (goTo) => <ModelInspector onPicked={() => goTo('tensor')} /> },
+  { id: 'evaluate', label: 'Evaluate', what: 'The evaluation view', render: () => <EvaluateView /> },
+];
 
 export function Views() {
   const [tab, setTab] = useState<TabId>('tensor');
@@ -34,11 +38,7 @@ export function Views() {
         ))}
       </div>
       <section className="view-panel" role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
-        {tab === 'tensor' ? (
-          <ErrorBoundary what="The tensor view"><TensorView /></ErrorBoundary>
-        ) : (
-          <ErrorBoundary what="The model view"><ModelInspector onPicked={() => setTab('tensor')} /></ErrorBoundary>
-        )}
+        {TABS.filter((t) => t.id === tab).map((t) => <ErrorBoundary key={t.id} what={t.what}>{t.render(setTab)}</ErrorBoundary>)}
       </section>
     </main>
   );

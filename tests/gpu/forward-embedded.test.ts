@@ -1,6 +1,7 @@
 // tests: the embedded model on the WebGPU forward pass: logits equal torch's reference, and GPU and CPU evaluations (perplexity, KL) agree for fp32 and quantized recipes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evaluateRecipe, modelPair } from '../../src/engine/evaluate';
+import { evaluateRecipe } from '../../src/engine/evaluate';
+import { modelPair } from '../../src/engine/modelPair';
 import type { GpuRuntime } from '../../src/gpu/runtime';
 import { createGpuModel } from '../../src/model/gpu';
 import type { LoadedModel } from '../../src/model/load';

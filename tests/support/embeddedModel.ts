@@ -1,11 +1,12 @@
 // tests (support, Node only): the embedded default model opened through our loaders, and its torch reference fixtures.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { filesFolder } from '../../src/model/folder';
 import { loadModel, type LoadedModel } from '../../src/model/load';
 import { EMBEDDED_MODEL_NAME } from '../../src/spec/defaults';
 
-const ROOT = path.resolve(__dirname, '../..');
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MODEL_DIR = path.join(ROOT, 'public/models', EMBEDDED_MODEL_NAME);
 const FIXTURE_DIR = path.join(ROOT, 'tests/fixtures', EMBEDDED_MODEL_NAME);
 

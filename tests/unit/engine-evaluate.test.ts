@@ -1,6 +1,7 @@
 // tests (engine layer): evaluating a recipe on the embedded model with the CPU reference pass: torch's perplexity, the protocol, harder quantization never looks better, per-token view, generation.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { evaluateRecipe, generatePair, modelPair } from '../../src/engine/evaluate';
+import { evaluateRecipe, generatePair } from '../../src/engine/evaluate';
+import { modelPair } from '../../src/engine/modelPair';
 import { perplexity } from '../../src/model/forward/perplexity';
 import type { LoadedModel } from '../../src/model/load';
 import { intFormat } from '../../src/spec/defaults';
