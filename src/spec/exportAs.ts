@@ -1,6 +1,7 @@
-// spec: "Export as": the recipe as the command or config of another tool (llama.cpp, bitsandbytes, torchao, GPTQModel), with warnings where the formats differ.
-import type { ExperimentSpec, IntFormat, Recipe } from './schema';
+// spec: exports: the recipe as another tool's command or config (llama.cpp, bitsandbytes, torchao, GPTQModel) with warnings where formats differ; results as JSON and CSV.
 import { fixedBlockOf } from './formatChoice';
+import { type ChecksumMetrics, resultChecksum } from './link';
+import type { ExperimentSpec, IntFormat, Recipe } from './schema';
 import { replacesFormat } from './transformSchema';
 
 /** The tools a recipe can be exported to. */
@@ -230,4 +231,57 @@ export function exportAs(spec: ExperimentSpec, target: ExportTarget): ExportResu
   if (replacesFormat(spec.recipe.transform)) return { target, available: false, reason: 'vector quantization (the recipe\'s VQ step) has no equivalent in other tools' };
   const body = EXPORTERS[target](spec);
   return typeof body === 'string' ? { target, available: false, reason: body } : { target, available: true, ...body };
+}
+
+// --- results as JSON and CSV ----------------------------------------------------------------------
+
+/** What a results export reads from a run's result (the engine's TensorResult has these fields). */
+export interface ResultSummary {
+  readonly backend: string;
+  readonly quantizedOn: string;
+  readonly rows: number;
+  readonly cols: number;
+  readonly groupCount: number;
+  readonly groupSize: number;
+  /** Every error metric plus bits per weight and storage (numbers; others are skipped). */
+  readonly metrics: ChecksumMetrics & object;
+  readonly subject: { readonly kind: string; readonly tensor?: { readonly name: string } };
+}
+
+/** JSON has no Infinity or NaN (a lossless format's SQNR is infinite): those become the strings "Infinity", "NaN". */
+const jsonNumber = (x: number): number | string => (Number.isFinite(x) ? x : String(x));
+
+/**
+ * The results document (`lowbit run --json` prints the same): the link and spec that produced
+ * it, its checksum, where it ran, the tensor's shape and groups, and every metric unrounded.
+ */
+export function resultsDocument(spec: ExperimentSpec, result: ResultSummary, link: string) {
+  const metrics = Object.fromEntries(Object.entries(result.metrics).filter(([, v]) => typeof v === 'number').map(([k, v]) => [k, jsonNumber(v as number)]));
+  return {
+    format: 'lowbit-results',
+    version: 1,
+    link,
+    checksum: resultChecksum(result.metrics),
+    spec,
+    backend: result.backend,
+    quantizedOn: result.quantizedOn,
+    tensor: result.subject.tensor?.name ?? null,
+    shape: [result.rows, result.cols],
+    groups: { count: result.groupCount, size: result.groupSize },
+    metrics,
+  };
+}
+
+const csvField = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+
+/** The results document as two-column CSV (`name,value`, RFC 4180 quoting): context rows first, then each metric. */
+export function resultsCsv(spec: ExperimentSpec, result: ResultSummary, link: string): string {
+  const doc = resultsDocument(spec, result, link);
+  const rows: [string, string][] = [
+    ['link', doc.link], ['checksum', doc.checksum], ['backend', doc.backend], ['quantized_on', doc.quantizedOn],
+    ['tensor', doc.tensor ?? 'synthetic'], ['rows', String(result.rows)], ['cols', String(result.cols)],
+    ['groups', String(result.groupCount)], ['group_size', String(result.groupSize)],
+    ...Object.entries(doc.metrics).map(([k, v]): [string, string] => [k, String(v)]),
+  ];
+  return `${['name,value', ...rows.map(([k, v]) => `${csvField(k)},${csvField(v)}`)].join('\r\n')}\r\n`;
 }

@@ -1,7 +1,8 @@
-// tests (spec layer): "Export as": the llama.cpp command and the bitsandbytes, torchao and GPTQModel configs of a recipe, with their warnings.
+// tests (spec layer): exports: the llama.cpp command and the bitsandbytes, torchao and GPTQModel configs of a recipe with their warnings; results as JSON and CSV.
 import { describe, expect, it } from 'vitest';
 import { intFormat, SYNTHETIC_SPEC } from '../../src/spec/defaults';
-import { EXPORT_TARGETS, exportAs, type ExportResult, type ExportTarget } from '../../src/spec/exportAs';
+import { EXPORT_TARGETS, exportAs, type ExportResult, type ExportTarget, resultsCsv, resultsDocument, type ResultSummary } from '../../src/spec/exportAs';
+import { resultChecksum } from '../../src/spec/link';
 import { PRESETS } from '../../src/spec/presets';
 import type { ExperimentSpec, Recipe } from '../../src/spec/schema';
 
@@ -136,5 +137,38 @@ describe('exportAs, all targets', () => {
     expect(available({ ...SYNTHETIC_SPEC, recipe: { format: intFormat(4, 'asym'), granularity: block(128) } }, 'gptqmodel').code).toContain('GPTQModel.load("your-org/your-model"');
     const local: ExperimentSpec = { ...hubSpec({ format: { kind: 'format', id: 'nf4' }, granularity: block(64) }), source: { kind: 'model', model: { kind: 'local', name: 'm.safetensors', bytes: 10 }, tensor: null } };
     expect(available(local, 'bitsandbytes').code).toContain('"path/to/m.safetensors"');
+  });
+});
+
+describe('results as JSON and CSV', () => {
+  const result: ResultSummary = {
+    backend: 'webgpu', quantizedOn: 'webgpu', rows: 256, cols: 512, groupCount: 2048, groupSize: 64,
+    metrics: { mse: 2.5e-5, sqnrDb: Infinity, maxAbsErr: 0.0125, bitsPerWeight: 4.5, cosine: Number.NaN, storageBytes: 73728 } as ResultSummary['metrics'],
+    subject: { kind: 'model', tensor: { name: 'model.layers.0.mlp.down_proj.weight' } },
+  };
+  const link = 'http://127.0.0.1:4173/#s=1.abc';
+
+  it('writes every metric unrounded, infinities and NaN as strings, with link, checksum, shape and groups', () => {
+    const doc = resultsDocument(SYNTHETIC_SPEC, result, link);
+    const parsed = JSON.parse(JSON.stringify(doc));
+    expect(parsed).toEqual({
+      format: 'lowbit-results', version: 1, link, checksum: resultChecksum(result.metrics), spec: SYNTHETIC_SPEC,
+      backend: 'webgpu', quantizedOn: 'webgpu', tensor: 'model.layers.0.mlp.down_proj.weight', shape: [256, 512],
+      groups: { count: 2048, size: 64 },
+      metrics: { mse: 2.5e-5, sqnrDb: 'Infinity', maxAbsErr: 0.0125, bitsPerWeight: 4.5, cosine: 'NaN', storageBytes: 73728 },
+    });
+  });
+
+  it('writes a name,value CSV with CRLF rows and quotes fields that hold commas or quotes', () => {
+    const csv = resultsCsv(SYNTHETIC_SPEC, { ...result, subject: { kind: 'synthetic' } }, 'http://x/#s=1.a,"b"');
+    const lines = csv.split('\r\n');
+    expect(lines[0]).toBe('name,value');
+    expect(lines[1]).toBe('link,"http://x/#s=1.a,""b"""');
+    expect(lines).toContain('tensor,synthetic');
+    expect(lines).toContain('mse,0.000025');
+    expect(lines).toContain('sqnrDb,Infinity');
+    expect(lines).toContain(`checksum,${resultChecksum(result.metrics)}`);
+    expect(lines.at(-1)).toBe('');
+    expect(lines).toHaveLength(1 + 9 + 6 + 1);
   });
 });
