@@ -60,3 +60,33 @@ test('perplexity, KL and generation of the embedded model with its recipe; numbe
   expect(await value('ppl-quantized')).toBeGreaterThan(ref.test.ppl); // 2-bit is worse than 4-bit
   await expect(page.getByRole('note')).toHaveCount(0);
 });
+
+test('sensitivity sweep: one bar per block; keeping the most sensitive block in full precision shows in the protocol and lowers the KL', async ({ page }, testInfo) => {
+  test.setTimeout(240_000);
+  const app = new Playground(page);
+  await app.open('/');
+  await app.waitForResult();
+  await app.setBits(2);
+  await app.waitForResult();
+  await page.getByRole('tab', { name: 'Evaluate' }).click();
+  await page.getByTestId('eval-tokens').fill('48');
+  await page.getByTestId('eval-context').fill('48');
+  await page.getByTestId('eval-stride').fill('24');
+  await page.getByTestId('eval-run').click();
+  await expect(page.getByTestId('evaluation-status')).toHaveAttribute('data-state', 'done', { timeout: 90_000 });
+  const klAll = Number(await page.getByTestId('eval-kl-mean').getAttribute('data-value'));
+
+  await page.getByTestId('sweep-run').click();
+  await expect(page.getByTestId('sensitivity-status')).toHaveAttribute('data-state', 'done', { timeout: 180_000 });
+  const bars = page.getByTestId('sensitivity-bars').locator('li');
+  await expect(bars).toHaveCount(4);
+  const kls = await bars.evaluateAll((li) => li.map((l) => Number(l.getAttribute('data-kl'))));
+  const worst = kls.indexOf(Math.max(...kls));
+  await expect(page.getByTestId('sensitivity-bars').locator('li.kept')).toContainText(`block ${worst}`);
+
+  await page.getByTestId('keep-evaluate').click();
+  await expect(page.getByTestId('evaluation-status')).toHaveAttribute('data-state', 'done', { timeout: 90_000 });
+  await expect(page.getByTestId('eval-protocol')).toContainText(`blocks ${worst} kept in full precision`);
+  expect(Number(await page.getByTestId('eval-kl-mean').getAttribute('data-value'))).toBeLessThan(klAll);
+  await app.screenshot('evaluate-sensitivity.png', testInfo);
+});

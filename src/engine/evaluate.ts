@@ -1,7 +1,9 @@
 // engine: what quantization does to a model's predictions: perplexity of the full-precision and the quantized model over sliding windows, llama.cpp's KL statistics, per-token loss change, side-by-side generation; on the GPU when there is one.
 import type { GpuRuntime } from '../gpu/runtime';
+import { classifyTensor, type TensorRole } from '../model/architectures';
 import type { DistributionComparison } from '../model/forward/compare';
 import { compareCpu, type ModelComparison } from '../model/forward/compareModels';
+import { forwardModelFromLoaded } from '../model/forward/fromLoaded';
 import { greedyGenerate, sampleGenerate } from '../model/forward/generate';
 import type { PerplexityOptions } from '../model/forward/perplexity';
 import type { ForwardModel } from '../model/forward/weights';
@@ -11,7 +13,7 @@ import type { Tokenizer } from '../model/tokenizer';
 import { ModelLoadError } from '../model/types';
 import type { Recipe } from '../spec/schema';
 import { CancelledError, type ProgressFn } from './experiment';
-import { modelPair } from './modelPair';
+import { modelPair, quantizedInModel, quantizedVariant } from './modelPair';
 
 /** Settings of an evaluation: which text, how much of it, and the sliding-window protocol. */
 export interface EvalSettings {
@@ -23,6 +25,8 @@ export interface EvalSettings {
   readonly maxTokens: number;
   readonly context: number;
   readonly stride: number;
+  /** Blocks kept in full precision (the most sensitive ones, from a sweep). */
+  readonly keepLayers?: readonly number[];
 }
 
 /** One token of the per-token view: its text and how much its loss rose under quantization (nats; null when unscored). */
@@ -42,6 +46,8 @@ export interface EvalResult {
     readonly stride: number;
     /** Whether BOS was put in front of every window. */
     readonly bos: boolean;
+    /** Blocks kept in full precision. */
+    readonly keptLayers: readonly number[];
     /** How many tensors the recipe was applied to, their parameters and weighted bits per weight. */
     readonly quantizedTensors: number;
     readonly quantizedParams: number;
@@ -76,26 +82,16 @@ export async function evaluateRecipe(
   onProgress: ProgressFn, isCancelled: () => boolean,
 ): Promise<EvalResult> {
   const started = performance.now();
-  const tokenizer = await tokenizerOf(loaded);
-  const tokens = tokenizer.encode(settings.text, { addBos: false }).slice(0, settings.maxTokens);
-  if (tokens.length < 2) throw new ModelLoadError('corrupt', 'The evaluation text is too short: it needs at least two tokens.');
-  onProgress(0, 'reading the weights');
-  const pair = await modelPair(loaded, recipe, undefined, (done, total) => onProgress(0.1 * (done / total), 'reading the weights'));
-  const options: PerplexityOptions = { context: settings.context, stride: settings.stride, bos: pair.full.config.bosId };
-  const controller = new AbortController();
-  const hooks = {
-    signal: controller.signal,
-    onProgress: (done: number, total: number) => {
-      onProgress(0.1 + 0.9 * (done / total), `window ${done} of ${total}`);
-      if (isCancelled()) controller.abort();
-    },
-  };
+  const { tokenizer, tokens, full } = await prepare(loaded, settings, onProgress);
+  const keep = new Set(settings.keepLayers ?? []);
+  const variant = quantizedVariant(loaded, full, recipe, (name) => !keep.has(classifyTensor(name).layer ?? -1));
+  const options = windowOptions(full, settings);
+  const comparer = createComparer(full, rt);
   let result: ModelComparison;
   try {
-    result = rt ? await compareOnGpu(rt, pair, tokens, options, hooks) : await compareCpu(pair.full, pair.quantized, tokens, options, hooks);
-  } catch (e) {
-    if (controller.signal.aborted) throw new CancelledError();
-    throw e;
+    result = await comparer.compare(variant, tokens, options, passHooks(0.1, 0.9, onProgress, isCancelled));
+  } finally {
+    comparer.dispose();
   }
   const { comparison, reference, test } = result;
   const perToken = tokens.slice(0, PER_TOKEN_LIMIT).map((id, i): TokenDelta => {
@@ -105,7 +101,8 @@ export async function evaluateRecipe(
   return {
     protocol: {
       textLabel: settings.textLabel, tokens: tokens.length, scored: comparison.positions, context: settings.context, stride: settings.stride,
-      bos: options.bos !== null, quantizedTensors: pair.quantizedTensors, quantizedParams: pair.quantizedParams, bitsPerWeight: pair.bitsPerWeight,
+      bos: options.bos !== null, keptLayers: [...keep].sort((a, b) => a - b),
+      quantizedTensors: variant.quantizedTensors, quantizedParams: variant.quantizedParams, bitsPerWeight: variant.bitsPerWeight,
     },
     pplFull: reference.ppl,
     pplQuantized: test.ppl,
@@ -116,17 +113,113 @@ export async function evaluateRecipe(
   };
 }
 
-type Pair = Awaited<ReturnType<typeof modelPair>>;
+/** The text's tokens (truncated) and the full-precision model, with progress while its weights are read. */
+async function prepare(loaded: LoadedModel, settings: EvalSettings, onProgress: ProgressFn) {
+  const tokenizer = await tokenizerOf(loaded);
+  const tokens = tokenizer.encode(settings.text, { addBos: false }).slice(0, settings.maxTokens);
+  if (tokens.length < 2) throw new ModelLoadError('corrupt', 'The evaluation text is too short: it needs at least two tokens.');
+  onProgress(0, 'reading the weights');
+  const full = await forwardModelFromLoaded(loaded, { onTensor: (done, total) => onProgress(0.1 * (done / total), 'reading the weights') });
+  return { tokenizer, tokens, full };
+}
 
-async function compareOnGpu(rt: GpuRuntime, pair: Pair, tokens: readonly number[], options: PerplexityOptions, hooks: Parameters<typeof compareGpu>[4]) {
-  const full = createGpuModel(rt, pair.full, denseLinear, { label: 'eval.full' });
-  const quantized = createGpuModel(rt, pair.full, pair.packer, { label: 'eval.quantized' });
+const windowOptions = (full: ForwardModel, s: EvalSettings): PerplexityOptions => ({ context: s.context, stride: s.stride, bos: full.config.bosId });
+
+/** Progress from `from` to `from + span` over the windows of a pass, aborting it when the job is cancelled. */
+function passHooks(from: number, span: number, onProgress: ProgressFn, isCancelled: () => boolean, label = '') {
+  const controller = new AbortController();
+  return {
+    signal: controller.signal,
+    onProgress: (done: number, total: number) => {
+      onProgress(from + span * (done / total), `${label}window ${done} of ${total}`);
+      if (isCancelled()) controller.abort();
+    },
+  };
+}
+
+/**
+ * Compares the full-precision model with quantized variants of it, on the GPU (the full model
+ * uploaded once) or with the CPU reference pass. A pass aborted by its hooks throws CancelledError.
+ */
+function createComparer(full: ForwardModel, rt: GpuRuntime | null) {
+  const fullGpu = rt ? createGpuModel(rt, full, denseLinear, { label: 'eval.full' }) : null;
+  return {
+    async compare(variant: ReturnType<typeof quantizedVariant>, tokens: readonly number[], options: PerplexityOptions, hooks: ReturnType<typeof passHooks>): Promise<ModelComparison> {
+      try {
+        if (!rt || !fullGpu) return await compareCpu(full, variant.quantized, tokens, options, hooks);
+        const quantized = createGpuModel(rt, full, variant.packer, { label: 'eval.quantized' });
+        try {
+          return await compareGpu(fullGpu, quantized, tokens, options, hooks);
+        } finally {
+          quantized.destroy();
+        }
+      } catch (e) {
+        if (hooks.signal.aborted) throw new CancelledError();
+        throw e;
+      }
+    },
+    dispose: () => fullGpu?.destroy(),
+  };
+}
+
+/** One group of a sensitivity sweep: only its tensors quantized, and what that did. */
+export interface SensitivityRow {
+  /** "block 3" or "MLP down projection". */
+  readonly label: string;
+  /** The block index (sweeps by layer) or the tensor role (sweeps by type). */
+  readonly layer: number | null;
+  readonly role: TensorRole | null;
+  readonly params: number;
+  readonly klMean: number;
+  readonly pplQuantized: number;
+}
+
+export interface SensitivityResult {
+  readonly by: 'layer' | 'type';
+  readonly pplFull: number;
+  readonly rows: readonly SensitivityRow[];
+  readonly tokens: number;
+  readonly backend: 'webgpu' | 'cpu';
+  readonly elapsedMs: number;
+}
+
+/** The roles a sweep by type walks, in reading order, with their labels. */
+const SWEEP_ROLES: readonly [TensorRole, string][] = [
+  ['attn-q', 'attention query'], ['attn-k', 'attention key'], ['attn-v', 'attention value'], ['attn-qkv', 'fused attention q/k/v'],
+  ['attn-o', 'attention output'], ['mlp-gate', 'MLP gate'], ['mlp-up', 'MLP up'], ['mlp-down', 'MLP down'],
+];
+
+/**
+ * Per-layer (or per-type) sensitivity: quantizes one block (or one kind of projection across all
+ * blocks) at a time with the recipe and measures the mean KL and perplexity against the
+ * full-precision model on the same windows, so the most sensitive ones can be kept in full precision.
+ */
+export async function sensitivitySweep(
+  loaded: LoadedModel, recipe: Recipe, settings: EvalSettings, by: SensitivityResult['by'], rt: GpuRuntime | null,
+  onProgress: ProgressFn, isCancelled: () => boolean,
+): Promise<SensitivityResult> {
+  const started = performance.now();
+  const { tokens, full } = await prepare(loaded, settings, onProgress);
+  const options = windowOptions(full, settings);
+  const present = new Set(loaded.summary.tensors.filter((t) => t.quantizable && quantizedInModel(t.name)).map((t) => t.role));
+  const groups = by === 'layer'
+    ? Array.from({ length: full.config.layers }, (_, layer) => ({ label: `block ${layer}`, layer, role: null, match: (name: string) => classifyTensor(name).layer === layer }))
+    : SWEEP_ROLES.filter(([role]) => present.has(role)).map(([role, label]) => ({ label, layer: null, role, match: (name: string) => classifyTensor(name).role === role }));
+  const comparer = createComparer(full, rt);
+  const rows: SensitivityRow[] = [];
+  let pplFull = NaN;
   try {
-    return await compareGpu(full, quantized, tokens, options, hooks);
+    for (const [i, g] of groups.entries()) {
+      const variant = quantizedVariant(loaded, full, recipe, g.match);
+      const hooks = passHooks(0.1 + (0.9 * i) / groups.length, 0.9 / groups.length, onProgress, isCancelled, `${g.label}: `);
+      const r = await comparer.compare(variant, tokens, options, hooks);
+      pplFull = r.reference.ppl;
+      rows.push({ label: g.label, layer: g.layer, role: g.role, params: variant.quantizedParams, klMean: r.comparison.klMean, pplQuantized: r.test.ppl });
+    }
   } finally {
-    full.destroy();
-    quantized.destroy();
+    comparer.dispose();
   }
+  return { by, pplFull, rows, tokens: tokens.length, backend: rt ? 'webgpu' : 'cpu', elapsedMs: performance.now() - started };
 }
 
 /** Settings of side-by-side generation; temperature 0 is greedy. */

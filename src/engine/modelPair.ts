@@ -32,18 +32,22 @@ function transpose(x: Float32Array, rows: number, cols: number): Float32Array {
   return out;
 }
 
+/** Which tensors a model pass quantizes: by default every block projection (quantizedInModel). */
+export type TensorFilter = (name: string) => boolean;
+
 /**
- * The full-precision model, the same model with the recipe applied to every block projection (for
- * the CPU pass: dequantized weights, in stored layout), and the packer that gives the GPU pass the
- * same weights packed (low-bit codes where the format has them, else the dequantized f32).
+ * The same model as `full` with the recipe applied to the tensors `applies` selects (for the CPU
+ * pass: dequantized weights, in stored layout; cached per tensor), and the packer that gives the
+ * GPU pass the same weights packed (low-bit codes where the format has them, else the dequantized
+ * f32). Counts the quantized tensors, their weights and their weighted bits per weight.
  */
-export async function modelPair(loaded: LoadedModel, recipe: Recipe, signal?: AbortSignal, onTensor?: (done: number, total: number) => void) {
-  const full = await forwardModelFromLoaded(loaded, { signal, onTensor });
+export function quantizedVariant(loaded: LoadedModel, full: ForwardModel, recipe: Recipe, applies: TensorFilter = quantizedInModel) {
   const choice = formatChoice(recipe);
+  const wanted = (name: string) => quantizedInModel(name) && applies(name);
   const infoOf = (name: string) => loaded.summary.tensors.find((t) => t.name === name || `transformer.${t.name}` === name);
   let params = 0, bits = 0, count = 0;
   for (const t of loaded.summary.tensors) {
-    if (!t.quantizable || !quantizedInModel(t.name)) continue;
+    if (!t.quantizable || !wanted(t.name)) continue;
     const [n, k] = t.inputAxis === 0 ? [t.shape[1], t.shape[0]] : [t.shape[0], t.shape[1]];
     const layout = layoutFor(choice, n, k, recipe.granularity.kind, recipe.granularity.blockSize);
     params += t.params;
@@ -57,7 +61,7 @@ export async function modelPair(loaded: LoadedModel, recipe: Recipe, signal?: Ab
     weight(name) {
       const w = full.weight(name);
       const info = infoOf(name);
-      if (!quantizedInModel(name) || !info || info.shape.length !== 2) return w;
+      if (!wanted(name) || !info || info.shape.length !== 2) return w;
       let q = cache.get(name);
       if (!q) {
         const [rows, cols] = info.shape;
@@ -69,12 +73,20 @@ export async function modelPair(loaded: LoadedModel, recipe: Recipe, signal?: Ab
     },
   };
   const packer: LinearPacker = (name, w, n, k) => {
-    if (!quantizedInModel(name)) return packDense(w, n, k);
+    if (!wanted(name)) return packDense(w, n, k);
     try {
       return packWeights(w, n, k, choice, recipe.granularity.kind, recipe.granularity.blockSize);
     } catch {
       return packDense(quantizeLinear(w, n, k, choice, recipe), n, k); // formats without a code-and-scale form (NUPES, PTQTP)
     }
   };
-  return { full, quantized, packer, quantizedTensors: count, quantizedParams: params, bitsPerWeight: params > 0 ? bits / params : 0 };
+  return { quantized, packer, quantizedTensors: count, quantizedParams: params, bitsPerWeight: params > 0 ? bits / params : 0 };
+}
+
+/** The full-precision model read from `loaded` and its quantized variant (see quantizedVariant). */
+export async function modelPair(
+  loaded: LoadedModel, recipe: Recipe, applies: TensorFilter = quantizedInModel, signal?: AbortSignal, onTensor?: (done: number, total: number) => void,
+) {
+  const full = await forwardModelFromLoaded(loaded, { signal, onTensor });
+  return { full, ...quantizedVariant(loaded, full, recipe, applies) };
 }

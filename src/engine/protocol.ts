@@ -1,7 +1,7 @@
 // engine: the message protocol between the UI thread and the engine worker.
 import type { ModelLoadErrorCode } from '../model/types';
 import type { ExperimentSpec, ModelRef } from '../spec/schema';
-import type { EvalResult, GenerateSettings } from './evaluate';
+import type { EvalResult, GenerateSettings, SensitivityResult } from './evaluate';
 import type { DeviceInfo, TensorResult } from './types';
 
 /** What an evaluation scores: the bundled held-out text or the user's own, and the window protocol. */
@@ -10,6 +10,8 @@ export interface EvalRequestSettings {
   readonly maxTokens: number;
   readonly context: number;
   readonly stride: number;
+  /** Blocks kept in full precision. */
+  readonly keepLayers?: readonly number[];
 }
 
 /** Side-by-side generation's answer. */
@@ -28,6 +30,8 @@ export type EngineRequest =
   | { readonly kind: 'hub-settings'; readonly host: string; readonly token: string | null }
   /** Perplexity and KL of the spec's model with and without its recipe; answered by `evaluation` (ids of their own, cancel with `cancel`). */
   | { readonly kind: 'evaluate'; readonly id: number; readonly spec: ExperimentSpec; readonly settings: EvalRequestSettings }
+  /** Quantizes one block (or one projection type) at a time; answered by `sensitivity`. */
+  | { readonly kind: 'sweep'; readonly id: number; readonly spec: ExperimentSpec; readonly settings: EvalRequestSettings; readonly by: SensitivityResult['by'] }
   /** The same prompt continued by both models; answered by `generation`. */
   | { readonly kind: 'generate'; readonly id: number; readonly spec: ExperimentSpec; readonly settings: GenerateSettings }
   /** Files the user dropped; answered by `local-attached` (the reference a spec uses) or an error with this id. */
@@ -43,6 +47,7 @@ export type EngineResponse =
   | { readonly kind: 'result'; readonly id: number; readonly result: TensorResult }
   | { readonly kind: 'evaluation'; readonly id: number; readonly result: EvalResult }
   | { readonly kind: 'generation'; readonly id: number; readonly result: GenerationResult }
+  | { readonly kind: 'sensitivity'; readonly id: number; readonly result: SensitivityResult }
   | { readonly kind: 'cancelled'; readonly id: number }
   | {
     readonly kind: 'error'; readonly id: number | null; readonly code: EngineErrorCode; readonly message: string;

@@ -5,7 +5,7 @@ import { DEFAULT_HUB_HOST } from '../model/hub';
 import { ModelLoadError, type ModelLoadErrorCode } from '../model/types';
 import { EMBEDDED_MODEL_NAME } from '../spec/defaults';
 import { experimentSpecSchema, type ExperimentSpec } from '../spec/schema';
-import { evaluateRecipe, generatePair } from './evaluate';
+import { evaluateRecipe, generatePair, sensitivitySweep } from './evaluate';
 import type { QuantBackend } from './backend';
 import { CancelledError, createSourceCache, runExperiment } from './experiment';
 import { attachLocalFiles } from './localFiles';
@@ -113,6 +113,15 @@ self.onmessage = (ev: MessageEvent<EngineRequest>) => {
         const settings = { ...msg.settings, text: text.text, textLabel: text.label };
         const result = await evaluateRecipe(loaded, spec.recipe, settings, b.runtime ?? null, onProgress, isCancelled);
         return { kind: 'evaluation', id: msg.id, result };
+      }));
+      break;
+    case 'sweep':
+      queue = queue.then(() => job(msg.id, async (onProgress, isCancelled) => {
+        const spec = experimentSpecSchema.parse(msg.spec);
+        const [loaded, text, b] = await Promise.all([modelOf(spec), evalText(msg.settings), backend ?? connect()]);
+        const settings = { ...msg.settings, text: text.text, textLabel: text.label };
+        const result = await sensitivitySweep(loaded, spec.recipe, settings, msg.by, b.runtime ?? null, onProgress, isCancelled);
+        return { kind: 'sensitivity', id: msg.id, result };
       }));
       break;
     case 'generate':

@@ -1,5 +1,5 @@
 // state: the engine client, owns the Worker, sends a run on every spec change and routes answers into the store.
-import type { GenerateSettings } from '../engine/evaluate';
+import type { GenerateSettings, SensitivityResult } from '../engine/evaluate';
 import type { EngineRequest, EngineResponse, EvalRequestSettings } from '../engine/protocol';
 import type { ExperimentSpec } from '../spec/schema';
 import { describeEngineError, describeWorkerFailure } from './engineErrors';
@@ -38,6 +38,8 @@ export interface EngineClient {
   evaluate(settings: EvalRequestSettings): void;
   /** Continues a prompt with both models. */
   generate(settings: GenerateSettings): void;
+  /** Quantizes one block (or projection type) at a time and measures each. */
+  sweep(settings: EvalRequestSettings, by: SensitivityResult['by']): void;
   /** Cancels the evaluation or generation under way. */
   cancelJob(kind: JobKind): void;
   dispose(): void;
@@ -82,6 +84,7 @@ export function startEngineClient(store: AppStore, options: EngineClientOptions 
       case 'progress': s.jobProgress(kind, msg.id, msg.fraction, msg.stage); return true;
       case 'evaluation': s.jobSucceeded('evaluation', msg.id, msg.result); break;
       case 'generation': s.jobSucceeded('generation', msg.id, msg.result); break;
+      case 'sensitivity': s.jobSucceeded('sensitivity', msg.id, msg.result); break;
       case 'cancelled': s.jobCancelled(kind, msg.id); break;
       case 'error': s.jobFailed(kind, msg.id, describeEngineError(msg.code, msg.message, msg.loadError)); break;
       default: return true;
@@ -175,6 +178,9 @@ export function startEngineClient(store: AppStore, options: EngineClientOptions 
     },
     generate(settings) {
       startJob('generation', (id, spec) => ({ kind: 'generate', id, spec, settings }));
+    },
+    sweep(settings, by) {
+      startJob('sensitivity', (id, spec) => ({ kind: 'sweep', id, spec, settings, by }));
     },
     cancelJob(kind) {
       const { id, status } = store.getState()[kind];

@@ -1,6 +1,6 @@
 // state: the evaluation slice: perplexity/KL and side-by-side generation jobs (their own ids, progress and results), marked stale when the spec changes.
 import type { StateCreator } from 'zustand/vanilla';
-import type { EvalResult } from '../engine/evaluate';
+import type { EvalResult, SensitivityResult } from '../engine/evaluate';
 import type { GenerationResult } from '../engine/protocol';
 
 export type JobStatus = 'idle' | 'running' | 'done' | 'error' | 'cancelled';
@@ -15,7 +15,7 @@ export interface JobState<R> {
   readonly specKey: string | null;
 }
 
-export type JobKind = 'evaluation' | 'generation';
+export type JobKind = 'evaluation' | 'generation' | 'sensitivity';
 
 /** The Evaluate view's settings, kept here so they survive switching views. */
 export interface EvalForm {
@@ -24,6 +24,8 @@ export interface EvalForm {
   readonly maxTokens: number;
   readonly context: number;
   readonly stride: number;
+  /** Blocks to keep in full precision in the next evaluation (chosen from a sensitivity sweep). */
+  readonly keepLayers: readonly number[];
 }
 
 /** The generation panel's settings. */
@@ -37,6 +39,7 @@ export interface GenerateForm {
 export interface EvalSlice {
   readonly evaluation: JobState<EvalResult>;
   readonly generation: JobState<GenerationResult>;
+  readonly sensitivity: JobState<SensitivityResult>;
   readonly evalForm: EvalForm;
   readonly generateForm: GenerateForm;
   setEvalForm(patch: Partial<EvalForm>): void;
@@ -45,6 +48,7 @@ export interface EvalSlice {
   jobProgress(kind: JobKind, id: number, fraction: number, stage: string): void;
   jobSucceeded(kind: 'evaluation', id: number, result: EvalResult): void;
   jobSucceeded(kind: 'generation', id: number, result: GenerationResult): void;
+  jobSucceeded(kind: 'sensitivity', id: number, result: SensitivityResult): void;
   jobFailed(kind: JobKind, id: number, message: string): void;
   jobCancelled(kind: JobKind, id: number): void;
 }
@@ -60,13 +64,14 @@ export const createEvalSlice: StateCreator<EvalSlice> = (set) => {
   return {
     evaluation: IDLE,
     generation: IDLE,
-    evalForm: { textKind: 'bundled', userText: '', maxTokens: 512, context: 128, stride: 64 },
+    sensitivity: IDLE,
+    evalForm: { textKind: 'bundled', userText: '', maxTokens: 512, context: 128, stride: 64, keepLayers: [] },
     generateForm: { prompt: 'The Congress of the United States', steps: 40, temperature: 0, seed: 1 },
     setEvalForm: (patch) => set((s) => ({ evalForm: { ...s.evalForm, ...patch } })),
     setGenerateForm: (patch) => set((s) => ({ generateForm: { ...s.generateForm, ...patch } })),
     jobStarted: (kind, id, specKey) => set((s) => ({ [kind]: { ...s[kind], status: 'running', id, progress: null, error: null, specKey } })),
     jobProgress: (kind, id, fraction, stage) => ifCurrent(kind, id, { progress: { fraction: Math.min(1, Math.max(0, fraction)), stage } }),
-    jobSucceeded: (kind: JobKind, id: number, result: EvalResult | GenerationResult) => ifCurrent(kind, id, { status: 'done', result, progress: null }),
+    jobSucceeded: (kind: JobKind, id: number, result: EvalResult | GenerationResult | SensitivityResult) => ifCurrent(kind, id, { status: 'done', result, progress: null }),
     jobFailed: (kind, id, message) => ifCurrent(kind, id, { status: 'error', error: message, progress: null }),
     jobCancelled: (kind, id) => ifCurrent(kind, id, { status: 'cancelled', progress: null }),
   };

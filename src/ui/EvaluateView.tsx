@@ -4,6 +4,7 @@ import type { EvalResult } from '../engine/evaluate';
 import { jobSpecKey } from '../state/evalSlice';
 import { useAppStore } from '../state/store';
 import { useEngine } from './engineContext';
+import { evalRequest } from './evalRequest';
 import { modelDisplayName, openModelSummary } from './describe';
 import { Field, hintProps } from './Field';
 import { formatCount, formatFixed, formatMs, formatSig } from './format';
@@ -11,6 +12,7 @@ import { HINTS } from './hints';
 import { JobStatus } from './JobStatus';
 import { TokenLossView } from './TokenLossView';
 import { GenerateCompare } from './GenerateCompare';
+import { SensitivityPanel } from './SensitivityPanel';
 
 /** Clamps a typed integer into [lo, hi] (NaN → lo). */
 const clampInt = (v: number, lo: number, hi: number) => (Number.isNaN(v) ? lo : Math.min(hi, Math.max(lo, Math.round(v))));
@@ -31,6 +33,7 @@ export function EvaluateView() {
         the KL divergence of the next-token distributions, how often the top token agrees (llama.cpp&apos;s perplexity tool statistics).
       </p>
       <EvaluationPanel maxPositions={summary.config.maxPositions} />
+      <SensitivityPanel maxPositions={summary.config.maxPositions} layers={summary.config.layers} />
       <GenerateCompare />
     </div>
   );
@@ -44,13 +47,8 @@ function EvaluationPanel({ maxPositions }: { readonly maxPositions: number }) {
   const form = useAppStore((s) => s.evalForm);
   const setForm = useAppStore((s) => s.setEvalForm);
   const { textKind, userText, maxTokens } = form;
-  // The model's context length bounds the window; the stride stays below the window.
-  const context = Math.min(form.context, maxPositions);
-  const stride = Math.min(form.stride, context - 1);
-  const run = () => engine.evaluate({
-    text: textKind === 'user' ? { kind: 'user', text: userText } : { kind: 'bundled' },
-    maxTokens, context, stride,
-  });
+  const { context, stride } = evalRequest(form, maxPositions);
+  const run = () => engine.evaluate(evalRequest(form, maxPositions));
   const canRun = textKind === 'bundled' || userText.trim().length > 0;
   return (
     <section className="eval-panel" aria-labelledby={`${ids.text}-title`}>
@@ -119,7 +117,7 @@ function EvalNumbers({ result: r }: { readonly result: EvalResult }) {
       <p className="protocol" data-testid="eval-protocol">
         {formatCount(p.tokens)} tokens of {p.textLabel}; windows of {p.context} tokens{p.bos ? ' (BOS first)' : ''}, stride {p.stride};{' '}
         {formatCount(p.scored)} tokens scored. The recipe quantized {p.quantizedTensors} projections ({formatCount(p.quantizedParams)} weights)
-        at {p.bitsPerWeight.toFixed(3)} bits per weight. Computed on {r.backend === 'webgpu' ? 'WebGPU' : 'the CPU reference'} in {formatMs(r.elapsedMs)}.
+        at {p.bitsPerWeight.toFixed(3)} bits per weight{p.keptLayers.length > 0 ? `; blocks ${p.keptLayers.join(', ')} kept in full precision` : ''}. Computed on {r.backend === 'webgpu' ? 'WebGPU' : 'the CPU reference'} in {formatMs(r.elapsedMs)}.
       </p>
     </>
   );

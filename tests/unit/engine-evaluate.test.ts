@@ -1,6 +1,6 @@
 // tests (engine layer): evaluating a recipe on the embedded model with the CPU reference pass: torch's perplexity, the protocol, harder quantization never looks better, per-token view, generation.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { evaluateRecipe, generatePair } from '../../src/engine/evaluate';
+import { evaluateRecipe, generatePair, sensitivitySweep } from '../../src/engine/evaluate';
 import { modelPair } from '../../src/engine/modelPair';
 import { perplexity } from '../../src/model/forward/perplexity';
 import type { LoadedModel } from '../../src/model/load';
@@ -60,4 +60,28 @@ describe('evaluating the embedded model on the CPU', () => {
     const { ref } = torchReference();
     expect(g.promptTokens).toBe(ref.prompts[0].ids.length); // BOS + the prompt, as torch encoded it
   });
+});
+
+describe('per-layer sensitivity on the CPU', () => {
+  let model: LoadedModel;
+  beforeAll(async () => { model = await loadEmbeddedModel(); });
+  const small = { text: '', textLabel: 'eval.txt', maxTokens: 96, context: 48, stride: 24 };
+
+  it('sweeps each block and each projection type; keeping the most sensitive block in full precision lowers the KL', async () => {
+    const text = embeddedEvalText();
+    const none = () => false;
+    const byLayer = await sensitivitySweep(model, recipe(2), { ...small, text }, 'layer', null, () => {}, none);
+    expect(byLayer.rows.map((r) => r.label)).toEqual(['block 0', 'block 1', 'block 2', 'block 3']);
+    expect(byLayer.rows.every((r) => r.klMean > 0 && r.params === 196608)).toBe(true); // 7 projections of one block
+    const byType = await sensitivitySweep(model, recipe(2), { ...small, text }, 'type', null, () => {}, none);
+    expect(byType.rows.map((r) => r.role)).toEqual(['attn-q', 'attn-k', 'attn-v', 'attn-o', 'mlp-gate', 'mlp-up', 'mlp-down']);
+    const worst = [...byLayer.rows].sort((a, b) => b.klMean - a.klMean)[0].layer as number;
+    const [all, kept] = [
+      await evaluateRecipe(model, recipe(2), { ...small, text }, null, () => {}, none),
+      await evaluateRecipe(model, recipe(2), { ...small, text, keepLayers: [worst] }, null, () => {}, none),
+    ];
+    expect(kept.protocol.keptLayers).toEqual([worst]);
+    expect(kept.protocol.quantizedTensors).toBe(all.protocol.quantizedTensors - 7);
+    expect(kept.comparison.klMean).toBeLessThan(all.comparison.klMean);
+  }, 60_000); // 13 small CPU passes
 });
