@@ -1,4 +1,4 @@
-// engine: the recipe's transform step: runs the method (rotation, k-means assignment and error statistics on the GPU when the backend lends one), measures x̂ against the original x, and gathers the Outliers view's before/after.
+// engine: the recipe's transform step: runs the method (rotation, k-means assignment and error statistics on the GPU on the WebGPU backend), measures x̂ against the original x, and gathers the Outliers view's before/after.
 import { ensureAlive, withErrorScopes } from '../gpu/device';
 import { decodeErrorStats, encodeErrorStats } from '../gpu/kernels/errorStats';
 import { rotateRowsGpu } from '../gpu/kernels/hadamard';
@@ -57,21 +57,13 @@ interface MethodRun {
 }
 
 /**
- * The GPU runtime of a backend that lends one in a `runtime` field. QuantBackend (backend.ts) does
- * not declare it yet; a backend without it runs every step on the CPU reference, with the same result.
- */
-function runtimeOf(backend: QuantBackend): GpuRuntime | null {
-  return backend.device.backend === 'webgpu' ? (backend as QuantBackend & { readonly runtime?: GpuRuntime }).runtime ?? null : null;
-}
-
-/**
  * Applies the recipe's transform to the tensor of `base` (the result of the format alone, which
  * becomes the baseline) and returns the result the views show: x̂ is the method's reconstruction
  * in the original basis, its metrics and histograms are against the original x, bits per weight
  * are the method's (base + extra). The Hadamard rotation adds its before/after and seed spread.
  */
 export async function withTransform(base: TensorResult, job: TransformJob): Promise<TensorResult> {
-  const gpu = runtimeOf(job.backend);
+  const gpu = job.backend.runtime ?? null;
   const { recipe, x } = job;
   const choice = formatChoice(recipe);
   const quantize = baseQuantizer(choice, recipe.granularity.kind, recipe.granularity.blockSize);
@@ -90,7 +82,7 @@ export async function withTransform(base: TensorResult, job: TransformJob): Prom
   const r = method.result, n = x.length;
   const vq = method.details.method === 'vq' ? method.details.info : null;
   const transform: TransformOutcome = {
-    ...method.details, label, baseline: base.metrics,
+    ...method.details, step: job.transform, label, baseline: base.metrics,
     baseBitsPerWeight: r.baseBits / n, extraBitsPerWeight: r.extraBits / n, gpuSteps: c.gpuSteps,
   };
   return {
@@ -101,8 +93,8 @@ export async function withTransform(base: TensorResult, job: TransformJob): Prom
     metrics: { ...errorMetrics(measured.sums), bitsPerWeight: r.bitsPerWeight, storageBytes: Math.ceil((r.baseBits + r.extraBits) / 8) },
     histograms: measured.histograms,
     levels: vq
-      ? { group: 0, values: [], where: 'no scalar grid (vector quantization replaces each sub-vector by a codeword)' }
-      : { ...base.levels, where: `${base.levels.where} (the format alone, without ${label.toLowerCase()})` },
+      ? { group: 0, values: [], where: 'a scalar grid, which vector quantization does not have: it replaces each sub-vector by a codeword' }
+      : { ...base.levels, where: `${base.levels.where} (the format alone, before the transform step)` },
     transform,
   };
 }

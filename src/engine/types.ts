@@ -9,6 +9,7 @@ import type { RetentionInfo } from '../quant/transforms/retention';
 import type { RotationInfo } from '../quant/transforms/rotation';
 import type { SplitQuantInfo } from '../quant/transforms/splitQuant';
 import type { VqInfo } from '../quant/transforms/vq';
+import type { RecipeTransform } from '../spec/transformSchema';
 
 /** Which compute path produced a result, and how to describe it to a person. */
 export interface DeviceInfo {
@@ -66,6 +67,8 @@ export type TransformDetails =
 
 /** What the recipe's transform step did, next to the format alone. */
 export type TransformOutcome = TransformDetails & {
+  /** The step as the spec gave it (method and parameters). */
+  readonly step: RecipeTransform;
   /** The registry's name of the method, e.g. "Hadamard rotation". */
   readonly label: string;
   /** The same format without the transform (vector quantization: the recipe's format, which VQ replaces). */

@@ -1,15 +1,17 @@
-// ui: the centre area: the view tabs (Tensor, Model, Evaluate) with arrow-key navigation, and the selected view's panel.
+// ui: the centre area: the view tabs (Tensor, Outliers, Model, Evaluate) with arrow-key navigation, and the selected view's panel.
 import { type KeyboardEvent, type ReactNode, useRef, useState } from 'react';
 import { ErrorBoundary } from './ErrorBoundary';
 import { EvaluateView } from './EvaluateView';
 import { ModelInspector } from './ModelInspector';
+import { OutliersView } from './OutliersView';
 import { TensorView } from './TensorView';
 
-type TabId = 'tensor' | 'model' | 'evaluate';
+type TabId = 'tensor' | 'outliers' | 'model' | 'evaluate';
 
 /** The views in tab order; `render` gets a function that switches to another tab. */
 const TABS: readonly { id: TabId; label: string; what: string; render: (goTo: (id: TabId) => void) => ReactNode }[] = [
   { id: 'tensor', label: 'Tensor', what: 'The tensor view', render: () => <TensorView /> },
+  { id: 'outliers', label: 'Outliers', what: 'The outliers view', render: () => <OutliersView /> },
   { id: 'model', label: 'Model', what: 'The model view', render: (goTo) => <ModelInspector onPicked={() => goTo('tensor')} /> },
   { id: 'evaluate', label: 'Evaluate', what: 'The evaluation view', render: () => <EvaluateView /> },
 ];

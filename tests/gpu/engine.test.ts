@@ -7,15 +7,13 @@ import { createWebGpuBackend } from '../../src/engine/gpuBackend';
 import { SYNTHETIC_SPEC, intFormat } from '../../src/spec/defaults';
 import type { ExperimentSpec, IntFormat, RegistryFormat, SyntheticSource, UserCodebookFormat } from '../../src/spec/schema';
 import type { TensorResult } from '../../src/engine/types';
-import type { GpuRuntime } from '../../src/gpu/runtime';
 import type { RecipeTransform } from '../../src/spec/transformSchema';
 import { createTestRuntime } from './harness';
 
-let rt: GpuRuntime;
 let gpu: QuantBackend;
 const cpu = createCpuBackend();
 const sources = { synthetic: createSourceCache(), models: null };
-beforeAll(async () => { rt = await createTestRuntime(); gpu = createWebGpuBackend(rt); });
+beforeAll(async () => { gpu = createWebGpuBackend(await createTestRuntime()); });
 afterAll(() => gpu.dispose());
 
 function spec(patch: { source?: Partial<SyntheticSource>; format?: Partial<IntFormat> | RegistryFormat | UserCodebookFormat; granularity?: Partial<ExperimentSpec['recipe']['granularity']> }): ExperimentSpec {
@@ -124,11 +122,9 @@ const TRANSFORM_CASES: [string, ExperimentSpec, string[]][] = ([
 });
 
 describe('the transform step on WebGPU equals the CPU reference', () => {
-  /** The WebGPU backend lending its runtime to the transform steps (transformRun.ts runtimeOf). */
-  const lending = () => ({ ...gpu, runtime: rt });
   for (const [name, s, steps] of TRANSFORM_CASES) {
     it(name, async () => {
-      const [g, c] = [await runExperiment(s, lending(), sources), await runExperiment(s, cpu, sources)];
+      const [g, c] = [await runExperiment(s, gpu, sources), await runExperiment(s, cpu, sources)];
       expect(g.transform?.gpuSteps).toEqual([...steps, 'error statistics']);
       expect(c.transform?.gpuSteps).toEqual([]);
       expect(g.quantizedOn).toBe(s.recipe.transform?.method === 'vq' ? 'webgpu' : 'cpu');

@@ -52,8 +52,8 @@ describe('transform step in the spec', () => {
   });
 
   it('keeps the plain Hadamard matrix (seed null) distinct from seed 0', () => {
-    const parsed = transformSchema.parse({ method: 'hadamard', params: { seed: null } });
-    expect(parsed.params.seed).toBeNull();
+    expect(transformSchema.parse({ method: 'hadamard', params: { seed: null } })).toEqual({ method: 'hadamard', params: { seed: null } });
+    expect(transformSchema.parse({ method: 'hadamard', params: { seed: 0 } })).toEqual({ method: 'hadamard', params: { seed: 0 } });
   });
 });
 

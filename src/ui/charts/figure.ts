@@ -30,16 +30,9 @@ function levelShapes(levels: readonly number[]): LineShape[] {
   }));
 }
 
-export function histogramFigure(h: HistogramInput): { data: BarTrace[]; layout: Partial<Layout> } {
-  const { left, width } = binEdges(h.lo, h.hi, h.counts.length);
-  const text = left.map((l, i) =>
-    `[${formatShort(l, 4)}, ${formatShort(l + width, 4)})<br>${formatCount(h.counts[i])} weights`);
-  const data: BarTrace[] = [{
-    type: 'bar', x: left.map((l) => l + width / 2), y: [...h.counts], width,
-    marker: { color: h.color, line: { width: 0 } },
-    text, textposition: 'none', hovertemplate: '%{text}<extra></extra>',
-  }];
-  const layout: Partial<Layout> = {
+/** The layout every chart shares: transparent background, grid, fonts, axis titles; a log y axis with one label per decade. */
+export function chartLayout(xTitle: string, yTitle: string, logScale: boolean): Partial<Layout> & Pick<Layout, 'xaxis' | 'yaxis'> {
+  return {
     autosize: true,
     margin: { l: 60, r: 12, t: 8, b: 50 },
     bargap: 0,
@@ -49,16 +42,30 @@ export function histogramFigure(h: HistogramInput): { data: BarTrace[]; layout: 
     plot_bgcolor: 'rgba(0,0,0,0)',
     font: { family: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif', size: 12, color: '#1f2937' },
     hoverlabel: { bgcolor: '#111827', font: { color: '#ffffff' } },
-    xaxis: {
-      title: { text: h.xTitle }, range: [left[0], left[0] + width * h.counts.length],
-      gridcolor: '#e5e7eb', zeroline: false, linecolor: '#9ca3af', ticks: 'outside',
-    },
+    xaxis: { title: { text: xTitle }, gridcolor: '#e5e7eb', zeroline: false, linecolor: '#9ca3af', ticks: 'outside' },
     yaxis: {
-      title: { text: h.logScale ? 'count (log)' : 'count', standoff: 6 }, type: h.logScale ? 'log' : 'linear',
+      title: { text: logScale ? `${yTitle} (log)` : yTitle, standoff: 6 }, type: logScale ? 'log' : 'linear',
       autorange: true, gridcolor: '#e5e7eb', zeroline: false, exponentformat: 'SI',
       // one label per decade: plotly's default 2 and 5 minor labels crowd a short log axis
-      ...(h.logScale ? { dtick: 1 } : {}),
+      ...(logScale ? { dtick: 1 } : {}),
     },
+    shapes: [],
+  };
+}
+
+export function histogramFigure(h: HistogramInput): { data: BarTrace[]; layout: Partial<Layout> } {
+  const { left, width } = binEdges(h.lo, h.hi, h.counts.length);
+  const text = left.map((l, i) =>
+    `[${formatShort(l, 4)}, ${formatShort(l + width, 4)})<br>${formatCount(h.counts[i])} weights`);
+  const data: BarTrace[] = [{
+    type: 'bar', x: left.map((l) => l + width / 2), y: [...h.counts], width,
+    marker: { color: h.color, line: { width: 0 } },
+    text, textposition: 'none', hovertemplate: '%{text}<extra></extra>',
+  }];
+  const base = chartLayout(h.xTitle, 'count', h.logScale);
+  const layout: Partial<Layout> = {
+    ...base,
+    xaxis: { ...base.xaxis, range: [left[0], left[0] + width * h.counts.length] },
     shapes: h.levels ? levelShapes(h.levels) : [],
   };
   return { data, layout };

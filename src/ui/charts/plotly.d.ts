@@ -10,7 +10,22 @@ declare module 'plotly.js-basic-dist-min' {
     textposition: 'none';
     hovertemplate: string;
     name?: string;
+    opacity?: number;
   }
+
+  /** A line (per-channel profiles, thresholds). */
+  export interface ScatterTrace {
+    type: 'scatter';
+    mode: 'lines' | 'markers' | 'lines+markers';
+    x: number[];
+    y: number[];
+    name: string;
+    line: { color: string; width: number; dash?: 'solid' | 'dash' | 'dot' };
+    text?: string[];
+    hovertemplate: string;
+  }
+
+  export type Trace = BarTrace | ScatterTrace;
 
   export interface Axis {
     title: { text: string; standoff?: number };
@@ -53,6 +68,9 @@ declare module 'plotly.js-basic-dist-min' {
     font: { family: string; size: number; color: string };
     hoverlabel: { bgcolor: string; font: { color: string } };
     autosize: boolean;
+    /** How bar traces share an x position: drawn over each other, or side by side. */
+    barmode: 'overlay' | 'group';
+    legend: { orientation: 'h' | 'v'; x: number; y: number; xanchor?: 'left' | 'right'; yanchor?: 'top' | 'bottom'; bgcolor?: string };
   }
 
   export interface Config {
@@ -62,7 +80,7 @@ declare module 'plotly.js-basic-dist-min' {
   }
 
   export interface PlotlyStatic {
-    react(root: HTMLElement, data: BarTrace[], layout: Partial<Layout>, config?: Partial<Config>): Promise<HTMLElement>;
+    react(root: HTMLElement, data: Trace[], layout: Partial<Layout>, config?: Partial<Config>): Promise<HTMLElement>;
     purge(root: HTMLElement): void;
     Plots: { resize(root: HTMLElement): Promise<void> };
   }
