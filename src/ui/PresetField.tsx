@@ -18,7 +18,8 @@ export function PresetField() {
         {...hintProps(id, hint)} data-testid="control-preset" value={active?.id ?? ''}
         onChange={(e) => {
           const preset = PRESETS.find((p) => p.id === e.currentTarget.value);
-          if (preset) setRecipe(preset.recipe);
+          // A preset names a format and its blocks; the transform step the user chose stays.
+          if (preset) setRecipe(recipe.transform ? { ...preset.recipe, transform: recipe.transform } : preset.recipe);
         }}
       >
         <option value="" disabled>Custom recipe</option>

@@ -3,10 +3,20 @@ import { formatById } from '../quant/formats/registry';
 import { fixedBlockOf } from '../spec/formatChoice';
 import type { TensorResult } from '../engine/types';
 import type { ModelSummary, TensorInfo } from '../model/load';
-import type { Distribution, ExperimentSpec, IntFormat, ModelRef, Source } from '../spec/schema';
+import type { Distribution, ExperimentSpec, IntFormat, ModelRef, Recipe, Source } from '../spec/schema';
 
 export const DISTRIBUTION_LABELS: Record<Distribution, string> = {
   gaussian: 'Gaussian', laplace: 'Laplace', 'student-t': 'Student-t', uniform: 'uniform',
+};
+
+/** What each transform step does before the format quantizes, as a clause of the explanation. */
+const TRANSFORM_WORDS: Record<Exclude<NonNullable<Recipe['transform']>['method'], 'vq'>, string> = {
+  hadamard: 'rotated by a randomized Hadamard matrix first (QuaRot; the Outliers view shows before and after)',
+  retention: 'with its largest outliers kept in fp16 (LLM.int8 / PB-LLM) and the rest',
+  reorder: 'with its columns reordered by size so outliers share blocks',
+  splitquant: 'split into lower, middle and upper clusters with their own scales (SplitQuant), each',
+  lowrank: 'minus a low-rank part kept in fp16 (LoRC), the residual',
+  'clip-search': 'with each group\'s clipping ratio searched (OmniQuant-style) and then',
 };
 
 /** How a model is named on screen (the engine names its summary the same way). */
@@ -68,6 +78,11 @@ export function explainSpec(spec: ExperimentSpec, result: TensorResult | null = 
     // GPT-2's Conv1D stores [in, out]: "per row" then groups an input channel, the opposite of nn.Linear.
     if (t.inputAxis === 0) subject += ', stored transposed as [in, out] (GPT-2 Conv1D), so rows are input channels and columns output channels';
   }
+  const step = spec.recipe.transform;
+  if (step?.method === 'vq') {
+    return `${subject}, replaced by vector quantization: every ${step.params.dim} consecutive weights of a row stored as one of 2^${step.params.bits} codewords fitted by k-means (VPTQ), instead of the format's grid.`;
+  }
+  if (step) subject += `, ${TRANSFORM_WORDS[step.method]}`;
   if (format.kind === 'format') {
     const d = formatById(format.id);
     const fixed = fixedBlockOf(spec.recipe);

@@ -14,6 +14,10 @@ export function statusText(run: RunState, device: DeviceInfo | null): string {
     case 'done': {
       const r = run.result;
       if (!r) return 'Done.';
+      if (r.transform) {
+        const gpu = r.transform.gpuSteps.length > 0 ? `; on WebGPU: ${r.transform.gpuSteps.join(', ')}` : '';
+        return `Computed with ${r.transform.label.toLowerCase()} in ${formatMs(r.elapsedMs)} (the rest on the CPU reference${gpu})`;
+      }
       if (r.backend === 'webgpu' && r.quantizedOn === 'cpu') {
         return `Quantized on the CPU reference (this format has no WebGPU kernel yet), measured on WebGPU, in ${formatMs(r.elapsedMs)}`;
       }

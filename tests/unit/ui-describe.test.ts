@@ -82,3 +82,17 @@ describe('model sources in words', () => {
     expect(s).toContain('blocks of 64');
   });
 });
+
+describe('transform steps in words', () => {
+  const withStep = (transform: ExperimentSpec['recipe']['transform']): ExperimentSpec => ({ ...DEFAULT_SPEC, recipe: { ...DEFAULT_SPEC.recipe, transform } });
+  it('says the rotation comes before the format, and that VQ replaces the format', () => {
+    expect(explainSpec(withStep({ method: 'hadamard', params: { seed: 0 } }))).toMatch(/outlier input channels \(×10\), rotated by a randomized Hadamard matrix first \(QuaRot; .*\), quantized to 4-bit integers in blocks of 64/);
+    const vq = explainSpec(withStep({ method: 'vq', params: { dim: 4, bits: 8 } }));
+    expect(vq).toContain('replaced by vector quantization: every 4 consecutive weights of a row stored as one of 2^8 codewords');
+    expect(vq).not.toContain('4-bit integers');
+  });
+  it('names the transform and where it ran in the status line', () => {
+    const r = { backend: 'webgpu', quantizedOn: 'cpu', elapsedMs: 1200, transform: { label: 'Hadamard rotation', gpuSteps: ['Hadamard rotation', 'error statistics'] } } as unknown as TensorResult;
+    expect(statusText({ ...INITIAL_RUN, status: 'done', result: r }, null)).toBe('Computed with hadamard rotation in 1.2 s (the rest on the CPU reference; on WebGPU: Hadamard rotation, error statistics)');
+  });
+});
