@@ -110,7 +110,7 @@ async function main() {
     typecheck: () => check('typecheck', [[bin('tsc'), '-p', 'tsconfig.json'], [bin('tsc'), '-p', 'tsconfig.core.json']]),
     unit: () => vitest('unit'),
     gpu: () => vitest('gpu', gpuEnv()),
-    build: () => check('build', [[bin('vite'), 'build']]),
+    build: () => check('build', [[bin('vite'), 'build'], [process.execPath, 'scripts/build-cli.mjs']]),
     e2e: () => (results.find((r) => r.name === 'build')?.failed ? skip('e2e', 'the build failed') : playwright(chromePath)),
   };
   for (const step of steps) results.push(await tasks[step]());

@@ -4,7 +4,7 @@
 // deflate-raw stream (RFC 1951) of the spec's JSON text (UTF-8). The spec carries its own schema
 // version inside; `1.` is the version of this encoding. docs/SPEC.md describes both.
 import { migrateSpec } from './migrations';
-import { type ExperimentSpec, experimentSpecSchema } from './schema';
+import { type ExperimentSpec, experimentSpecSchema, type ModelRef } from './schema';
 
 /** The hash parameter that holds a link: `#s=...`. */
 export const LINK_PARAM = 's';
@@ -207,6 +207,15 @@ function repairedSpec(raw: unknown, what: string): SpecOutcome {
     }
   }
   return fail(what, 'its values could not be brought into range');
+}
+
+// --- local files ---------------------------------------------------------------------------------
+
+type LocalRef = Extract<ModelRef, { kind: 'local' }>;
+
+/** Whether `actual` is the local file a link names as `expected`: the same sha256, or (a file too large to hash) the same size. The name may differ. */
+export function sameLocalFile(expected: LocalRef, actual: LocalRef): boolean {
+  return expected.sha256 && actual.sha256 ? expected.sha256 === actual.sha256 : expected.bytes === actual.bytes;
 }
 
 // --- results checksum ----------------------------------------------------------------------------

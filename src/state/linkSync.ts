@@ -1,7 +1,7 @@
 // state: the experiment link in the address: read at startup (with notices or the reason it cannot be read), rewritten as the spec changes, and local-file links that wait for the same file.
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import { decodeLink, encodeLink, linkValue } from '../spec/link';
+import { decodeLink, encodeLink, linkValue, sameLocalFile } from '../spec/link';
 import type { ExperimentSpec, ModelRef } from '../spec/schema';
 import type { AppStore } from './store';
 
@@ -53,11 +53,6 @@ function dropRequest(ref: LocalRef): string {
   return `This link uses your local file ${ref.name} (${check}). Drop ${ref.name} in the model picker (Source → Open another model…) to continue.`;
 }
 
-/** Whether a dropped file is the one the link names: same sha256 (or, unhashed, the same size). */
-function sameFile(expected: LocalRef, dropped: LocalRef): boolean {
-  return expected.sha256 && dropped.sha256 ? expected.sha256 === dropped.sha256 : expected.bytes === dropped.bytes;
-}
-
 /**
  * Opens the link in `win`'s address (if any) into `store`, then keeps the address's hash equal to
  * the spec's link (history.replaceState, debounced, path and query kept). An unreadable link
@@ -89,7 +84,7 @@ export function startLinkSync(store: AppStore, win: LinkWindow, links: LinkStore
       if (JSON.stringify(model) !== JSON.stringify(expected)) links.setState({ awaitingFile: null, message: null });
       return;
     }
-    if (sameFile(expected, model)) {
+    if (sameLocalFile(expected, model)) {
       links.setState({ awaitingFile: null, message: { kind: 'info', text: `${model.name} is the file this link was made with (${model.sha256 ? `sha256 ${short(model.sha256)}` : 'same size'}).` } });
       if (linked.source.tensor !== null) store.getState().setTensor(linked.source.tensor);
       return;
