@@ -2,6 +2,7 @@
 import { recipeLabel } from '../spec/defaults';
 import { useAppStore } from '../state/store';
 import { sourceLabel } from './describe';
+import { ShareLink } from './ShareLink';
 
 export function Header() {
   const spec = useAppStore((s) => s.spec);
@@ -20,6 +21,7 @@ export function Header() {
       >
         {device?.description ?? pending}
       </span>
+      <ShareLink />
     </header>
   );
 }

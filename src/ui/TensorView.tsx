@@ -2,8 +2,10 @@
 import { useAppStore } from '../state/store';
 import { TensorCharts } from './charts/TensorCharts';
 import { explainSpec } from './describe';
+import { ExportMenu } from './ExportMenu';
 import { LogScaleToggle } from './LogScaleToggle';
 import { Metrics } from './Metrics';
+import { ResultChecksum } from './ResultChecksum';
 
 export function TensorView() {
   const spec = useAppStore((s) => s.spec);
@@ -19,6 +21,7 @@ export function TensorView() {
       <div className={running && result ? 'results dimmed' : 'results'} aria-busy={running}>
         {result ? (
           <>
+            <div className="results-tools"><ResultChecksum metrics={result.metrics} /><ExportMenu spec={spec} result={result} /></div>
             <Metrics result={result} />
             <TensorCharts result={result} logScale={spec.view.logScale} />
           </>

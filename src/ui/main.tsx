@@ -1,7 +1,8 @@
-// ui: the entry point: starts the engine worker for the app store (hub address from ?hub=) and mounts <App/> into #root.
+// ui: the entry point: opens the link in the address, starts the engine worker for the app store (hub address from ?hub=) and mounts <App/> into #root.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { startEngineClient } from '../state/engineClient';
+import { startLinkSync } from '../state/linkSync';
 import { appStore } from '../state/store';
 import { DEFAULT_HUB_HOST } from '../state/sourceSlice';
 import { App } from './App';
@@ -10,6 +11,8 @@ import './styles.css';
 
 // ?backend=cpu forces the CPU reference (tests, and a way out when a GPU misbehaves).
 const forceCpu = new URLSearchParams(window.location.search).get('backend') === 'cpu';
+// The experiment in the address (#s=...) is opened first and the address then follows the spec.
+startLinkSync(appStore, window);
 const engine = startEngineClient(appStore, { forceCpu });
 // ?hub=<url> points the hub client at a mirror (tests use a local server with the hub's layout).
 const hub = new URLSearchParams(window.location.search).get('hub');
