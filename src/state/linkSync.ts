@@ -44,6 +44,17 @@ export async function linkFor(spec: ExperimentSpec, href: string): Promise<strin
   return `${href.split('#')[0]}#${await encodeLink(spec)}`;
 }
 
+/**
+ * The address to give someone else: `href` without `?backend=cpu`, which only says this reader
+ * chose the CPU reference (the numbers are the same either way); `?hub=` stays, since the
+ * experiment's repo may live on that mirror.
+ */
+export function shareableAddress(href: string): string {
+  const url = new URL(href);
+  url.searchParams.delete('backend');
+  return url.href;
+}
+
 const short = (sha: string) => `${sha.slice(0, 12)}…`;
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 

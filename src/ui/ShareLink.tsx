@@ -1,6 +1,6 @@
 // ui: the header's "Copy link" button with its "copied" confirmation, and the message about the link the page was opened with.
 import { useEffect, useState } from 'react';
-import { appLinkStore, linkFor, useLinkStore } from '../state/linkSync';
+import { appLinkStore, linkFor, shareableAddress, useLinkStore } from '../state/linkSync';
 import { useAppStore } from '../state/store';
 import './share.css';
 
@@ -18,7 +18,7 @@ export function ShareLink() {
     return () => clearTimeout(timer);
   }, [copy]);
   const onCopy = async () => {
-    const url = await linkFor(spec, window.location.href);
+    const url = await linkFor(spec, shareableAddress(window.location.href));
     try {
       await navigator.clipboard.writeText(url);
       setCopy({ kind: 'copied' });

@@ -6,7 +6,7 @@ import { DEFAULT_SPEC, SYNTHETIC_SPEC } from '../../src/spec/defaults';
 import { encodeLink } from '../../src/spec/link';
 import type { ExperimentSpec, ModelRef } from '../../src/spec/schema';
 import { startEngineClient, type WorkerLike } from '../../src/state/engineClient';
-import { createLinkStore, LINK_DEBOUNCE_MS, linkFor, startLinkSync } from '../../src/state/linkSync';
+import { createLinkStore, LINK_DEBOUNCE_MS, linkFor, shareableAddress, startLinkSync } from '../../src/state/linkSync';
 import { createAppStore } from '../../src/state/store';
 
 const PAGE = 'http://127.0.0.1:4173/lowbit/?backend=cpu';
@@ -102,6 +102,14 @@ describe('startLinkSync keeps the address equal to the spec', () => {
     expect(specInAddress(copied)).toMatchObject({ source: { model: { kind: 'hub', repo: 'org/gated-model', revision: 'main' } } });
     engine.dispose();
     stop();
+  });
+});
+
+describe('shareableAddress', () => {
+  it('drops ?backend=cpu (a choice of the reader\'s machine) and keeps ?hub= and the path', () => {
+    expect(shareableAddress('http://127.0.0.1:4173/lowbit/?backend=cpu#s=1.abc')).toBe('http://127.0.0.1:4173/lowbit/#s=1.abc');
+    expect(shareableAddress('https://x.org/?hub=http%3A%2F%2Fmirror&backend=cpu')).toBe('https://x.org/?hub=http%3A%2F%2Fmirror');
+    expect(shareableAddress('https://x.org/')).toBe('https://x.org/');
   });
 });
 
