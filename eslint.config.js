@@ -35,7 +35,7 @@ const anyPackage = { regex: '^(?![./])', message: 'src/lib is dependency-free: n
 const uiRule = { folders: ['cli'], typeFolders: ['gpu', 'model'], packages: [...WEBGPU, ...HF] };
 
 export default defineConfig(
-  { ignores: ['dist/', 'node_modules/', 'e2e-artifacts/', '.test-reports/', 'scratch/', 'test-results/', 'playwright-report/', 'public/'] },
+  { ignores: ['dist/', 'dist-cli/', 'node_modules/', 'e2e-artifacts/', '.test-reports/', 'scratch/', 'test-results/', 'playwright-report/', 'public/'] },
   js.configs.recommended,
   tseslint.configs.recommended,
   { languageOptions: { globals: { ...globals.browser } } },

@@ -22,8 +22,27 @@ export async function attachLocalFiles(
   const first = weights[0];
   const name = weights.length === 1 ? first.name : `${first.name} (+${weights.length - 1} more)`;
   const bytes = weights.reduce((a, f) => a + f.size, 0);
-  registry.set(name, files);
-  if (first.size > MAX_HASHED_BYTES) return { kind: 'local', name, bytes };
+  if (first.size > MAX_HASHED_BYTES) {
+    registry.set(name, files);
+    return { kind: 'local', name, bytes };
+  }
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await first.arrayBuffer()));
-  return { kind: 'local', name, bytes, sha256: [...digest].map((b) => b.toString(16).padStart(2, '0')).join('') };
+  const sha256 = [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');
+  LOCAL_HASHES.set(files, sha256);
+  registry.set(name, files);
+  return { kind: 'local', name, bytes, sha256 };
+}
+
+/** The sha256 of each registered file set's weights, so opening a reference can check it is the same file. */
+const LOCAL_HASHES = new WeakMap<readonly File[], string>();
+
+/** The registered files for `ref`, refusing files whose hash is not the reference's (a different file with the same name). */
+export function localFilesFor(ref: Extract<ModelRef, { kind: 'local' }>, registry: ReadonlyMap<string, readonly File[]>): readonly File[] {
+  const files = registry.get(ref.name);
+  if (!files) throw new ModelLoadError('not-found', `This experiment uses your local file ${ref.name}, which this page does not have. Drop the same file (it is checked by its sha256) to continue.`);
+  const sha256 = LOCAL_HASHES.get(files);
+  if (ref.sha256 && sha256 !== ref.sha256) {
+    throw new ModelLoadError('not-found', `The ${ref.name} you dropped is not the file this experiment was made with (sha256 ${sha256 ?? 'not computed'}, expected ${ref.sha256}). Drop the original file.`);
+  }
+  return files;
 }

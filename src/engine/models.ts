@@ -1,5 +1,6 @@
 // engine: the open models of a session (one load per model, shared by every run) and the tensor a run needs, as a matrix.
 import type { RangeCache } from '../model/cache';
+import { localFilesFor } from './localFiles';
 import { hubFolder, filesFolder, urlFolder, type ModelFolder } from '../model/folder';
 import { createHubClient } from '../model/hub';
 import { defaultTensor, loadModel, type LoadedModel, type ModelSummary, type TensorInfo } from '../model/load';
@@ -58,11 +59,7 @@ export function createModelCache(env: ModelEnvironment, keep = 3) {
         });
         return hubFolder(client, ref.repo, ref.revision);
       }
-      case 'local': {
-        const files = env.localFiles.get(ref.name);
-        if (!files) throw new ModelLoadError('not-found', `This experiment uses your local file ${ref.name}, which this page does not have. Drop the same file (it is checked by its sha256) to continue.`);
-        return filesFolder(ref.name, files);
-      }
+      case 'local': return filesFolder(ref.name, localFilesFor(ref, env.localFiles));
     }
   };
 

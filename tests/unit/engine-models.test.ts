@@ -94,6 +94,10 @@ describe.skipIf(!haveFixtures)('model cache', () => {
     const empty = createModelCache(env(hub.url));
     await expect(empty.matrix({ kind: 'model', model: ref, tensor: null })).rejects.toThrow(/Drop the same file/);
     await expect(attachLocalFiles([new File(['{}'], 'config.json')], registry)).rejects.toBeInstanceOf(ModelLoadError);
+    // another file dropped under the same name is not read for a reference with the original's hash
+    await attachLocalFiles([new File([new Uint8Array(bytes.length)], 'stories260K.gguf')], registry);
+    const fresh = createModelCache({ ...env(hub.url), localFiles: registry });
+    await expect(fresh.matrix({ kind: 'model', model: ref, tensor: null })).rejects.toThrow(/not the file this experiment was made with/);
   });
 
   it('keys models by what identifies them', () => {
