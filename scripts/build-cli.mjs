@@ -1,5 +1,4 @@
 // scripts/build-cli.mjs: bundles the `lowbit` command (src/cli/bin.ts) for Node into dist-cli/lowbit.mjs with Vite (WGSL inlined, packages left to node_modules).
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 
@@ -17,10 +16,7 @@ await build({
     emptyOutDir: true,
     target: 'node20',
     minify: false,
-    rollupOptions: { output: { entryFileNames: 'lowbit.mjs', format: 'es', banner: '/* eslint-disable */' } },
+    rollupOptions: { output: { entryFileNames: 'lowbit.mjs', format: 'es' } },
   },
 });
-// A build output: keep it out of git without touching the project's .gitignore.
-mkdirSync(`${ROOT}/${OUT}`, { recursive: true });
-writeFileSync(`${ROOT}/${OUT}/.gitignore`, '*\n');
 console.log(`built ${OUT}/lowbit.mjs`);
