@@ -24,12 +24,10 @@
 //   2 xhat: f32[n] written as u32 bits.
 // Entry points: dequant_q8_0, dequant_q4_0, dequant_q4_1, dequant_q5_0, dequant_q5_1,
 //   dequant_q4_k, dequant_q6_k. 2-D grids: linear id = x + y * (workgroups in x) * WG.
+// From lib_softfloat: fp16_value (the fp16 decode), is_nan / is_inf and the bit constants.
+//! include lib_softfloat
 
 override WG: u32 = 256u;
-
-const MAG = 0x7fffffffu;
-const INF_BITS = 0x7f800000u;
-const NAN_BITS = 0x7fc00000u;
 
 struct Params {
   n: u32,           // elements to write (a multiple of the block size)
@@ -51,19 +49,8 @@ fn int8_at(k: u32) -> i32 {
 
 // f32 bits of the little-endian fp16 at byte k (GGML_FP16_TO_FP32: exact, subnormals, inf, NaN).
 fn half_at(k: u32) -> u32 {
-  let h = byte_at(k) | (byte_at(k + 1u) << 8u);
-  let sign = (h & 0x8000u) << 16u;
-  let e = (h >> 10u) & 0x1fu;
-  let m = h & 0x3ffu;
-  if (e == 31u) { return sign | INF_BITS | (m << 13u); }
-  if (e != 0u) { return sign | ((e + 112u) << 23u) | (m << 13u); }
-  if (m == 0u) { return sign; }
-  let top = 31u - countLeadingZeros(m); // value m * 2^-24 = 1.f * 2^(top - 24)
-  return sign | ((top + 103u) << 23u) | ((m << (23u - top)) & 0x7fffffu);
+  return fp16_value(byte_at(k) | (byte_at(k + 1u) << 8u));
 }
-
-fn is_nan(b: u32) -> bool { return (b & MAG) > INF_BITS; }
-fn is_inf(b: u32) -> bool { return (b & MAG) == INF_BITS; }
 
 // Bits of f32(a * b), IEEE specials by rule (inf * 0 = NaN), finite operands by the adapter's `*`.
 fn mul_bits(a: u32, b: u32) -> u32 {

@@ -14,10 +14,11 @@
 // the product goes through `opaque` (an xor with the uniform `opaque`, always 0), so no compiler can
 // contract the pair into an fma, which rounds once instead of twice and would break parity.
 //! include lib_float
-//! include lib_pack
+//! include lib_codes
 //! include lib_hash
 //! include lib_scale
-//! include lib_u64
+//! include lib_groups
+//! include lib_reduce
 
 override WG: u32 = 256u;
 override BITS: u32 = 4u;
@@ -63,26 +64,9 @@ struct Params {
 const WG_MAX = 256u;
 var<workgroup> wg_min: array<f32, WG_MAX>;
 var<workgroup> wg_max: array<f32, WG_MAX>;
-var<workgroup> wg_lo: array<u32, WG_MAX>;
-var<workgroup> wg_hi: array<u32, WG_MAX>;
 var<workgroup> cand: array<vec3<f32>, 16>; // MSE search candidates: scale, inv, zero per ratio
 
 fn opaque(v: f32) -> f32 { return bitcast<f32>(bitcast<u32>(v) ^ p.opaque); }
-
-fn element_index(line: u32, pos: u32) -> u32 {
-  if (p.contiguous == 1u) { return line * p.line_len + pos; }
-  return pos * p.lines + line;
-}
-
-fn group_of(i: u32) -> u32 {
-  var line = i % p.lines;
-  var pos = i / p.lines;
-  if (p.contiguous == 1u) {
-    line = i / p.line_len;
-    pos = i % p.line_len;
-  }
-  return line * p.groups_per_line + pos / p.group_size;
-}
 
 fn code_min() -> f32 { return select(0.0, 1.0, MODE == MODE_SYM); }
 fn code_max() -> f32 { return f32((1u << BITS) - 1u); }
@@ -168,8 +152,7 @@ fn group_params(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
       let r = div_rn(f32(20u - lid), 20.0);
       cand[lid] = mode_params(opaque(mn * r), opaque(mx * r)); // asym-float subtracts them
     }
-    let ab = (bitcast<u32>(max(abs(mn), abs(mx))) >> 23u) & 0xffu;
-    let f = bitcast<f32>(u32(clamp(269 - i32(ab), 1, 254)) << 23u);
+    let f = search_factor(bitcast<u32>(max(abs(mn), abs(mx))));
     workgroupBarrier();
     var best_lo = 0u;
     var best_hi = 0u;
@@ -181,27 +164,14 @@ fn group_params(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
         let v = x[i];
         acc = add_u64(acc, search_error(v, code_of(v, i, c.y, c.z), c, f));
       }
-      wg_lo[lid] = acc.x;
-      wg_hi[lid] = acc.y;
-      workgroupBarrier();
-      for (var s = WG / 2u; s > 0u; s >>= 1u) {
-        if (lid < s) {
-          let sum = add_u64(vec2u(wg_lo[lid], wg_hi[lid]), vec2u(wg_lo[lid + s], wg_hi[lid + s]));
-          wg_lo[lid] = sum.x;
-          wg_hi[lid] = sum.y;
-        }
-        workgroupBarrier();
+      let total = workgroup_sum_u64(lid, acc);
+      let h = total.y;
+      let l = total.x;
+      if (k == 0u || h < best_hi || (h == best_hi && l < best_lo)) { // ties keep the larger ratio
+        best_hi = h;
+        best_lo = l;
+        chosen = k;
       }
-      if (lid == 0u) {
-        let h = wg_hi[0];
-        let l = wg_lo[0];
-        if (k == 0u || h < best_hi || (h == best_hi && l < best_lo)) { // ties keep the larger ratio
-          best_hi = h;
-          best_lo = l;
-          chosen = k;
-        }
-      }
-      workgroupBarrier(); // wg_lo / wg_hi are rewritten by the next ratio
     }
     best = cand[chosen];
   } else {
@@ -218,32 +188,23 @@ fn group_params(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
   ratios[g] = chosen;
 }
 
+// The code of element i with its group's parameters (lib_codes packs these).
+fn element_code(i: u32) -> u32 {
+  let g = group_of(i);
+  return code_of(x[i], i, invs[g], zeros[g]);
+}
+
 @compute @workgroup_size(WG)
 fn encode(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let w = gid.x + gid.y * nwg.x * WG;
   if (w >= p.word_count) { return; }
-  let first_bit = w * 32u;
-  let i0 = first_bit / BITS;
-  let i1 = min((first_bit + 31u) / BITS, p.n - 1u);
-  var word = 0u;
-  for (var i = i0; i <= i1; i++) {
-    let g = group_of(i);
-    let code = code_of(x[i], i, invs[g], zeros[g]);
-    word |= code_into_word(code, i, BITS, w);
-  }
-  words[w] = word;
+  words[w] = packed_word(w);
 }
 
 @compute @workgroup_size(WG)
 fn decode(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = gid.x + gid.y * nwg.x * WG;
   if (i >= p.n) { return; }
-  let bit = i * BITS;
-  let w = bit >> 5u;
-  let shift = bit & 31u;
-  var hi = 0u;
-  if (shift + BITS > 32u) { hi = words[w + 1u]; }
-  let code = code_from_words(words[w], hi, shift, BITS);
   let g = group_of(i);
-  xhat[i] = (f32(code) - zeros[g]) * scales[g];
+  xhat[i] = (f32(packed_code(i)) - zeros[g]) * scales[g];
 }

@@ -12,7 +12,8 @@
 // 2-D grids: linear id = x + y * row_threads.
 //! include lib_float
 //! include lib_pow
-//! include lib_u64
+//! include lib_groups
+//! include lib_reduce
 
 override WG: u32 = 256u;
 
@@ -36,28 +37,13 @@ struct Params {
 @group(0) @binding(4) var<storage, read> xhat: array<f32>;
 @group(0) @binding(5) var<storage, read_write> sums: array<u32>;
 
-const WG_MAX = 256u; // fixed-size scratch (docs/DECISIONS.md: no override-sized workgroup arrays)
-var<workgroup> wg_max: array<u32, WG_MAX>;
-var<workgroup> wg_lo: array<u32, WG_MAX>;
-var<workgroup> wg_hi: array<u32, WG_MAX>;
-
 fn keep(v: f32) -> f32 { return bitcast<f32>(bitcast<u32>(v) ^ p.zero); }
-
-fn element_index(line: u32, pos: u32) -> u32 {
-  if (p.contiguous == 1u) { return line * p.line_len + pos; }
-  return pos * p.lines + line;
-}
 
 @compute @workgroup_size(256)
 fn compand(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = gid.x + gid.y * nwg.x * 256u;
   if (i >= p.n) { return; }
   dst[i] = signed_pow_f32(src[i], p.exponent);
-}
-
-// clipSearchFactor(A) = 2^(clamp(269 - biased(A), 1, 254) - 127), from A's bits.
-fn search_factor(amax: u32) -> f32 {
-  return bitcast<f32>(u32(clamp(269 - i32(amax >> 23u), 1, 254)) << 23u);
 }
 
 @compute @workgroup_size(WG)
@@ -70,32 +56,16 @@ fn group_error(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: 
   let end = min(start + p.group_size, p.line_len);
   var m = 0u;
   for (var pos = start + lid; pos < end; pos += WG) { m = max(m, bitcast<u32>(x[element_index(line, pos)]) & 0x7fffffffu); }
-  wg_max[lid] = m;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s >>= 1u) {
-    if (lid < s) { wg_max[lid] = max(wg_max[lid], wg_max[lid + s]); }
-    workgroupBarrier();
-  }
-  let f = search_factor(wg_max[0]);
+  let f = search_factor(workgroup_max_u32(lid, m));
   var acc = vec2u(0u);
   for (var pos = start + lid; pos < end; pos += WG) {
     let i = element_index(line, pos);
     acc = add_u64(acc, fixed_square(keep(x[i] - xhat[i]) * f));
   }
-  wg_lo[lid] = acc.x;
-  wg_hi[lid] = acc.y;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s >>= 1u) {
-    if (lid < s) {
-      let t = add_u64(vec2u(wg_lo[lid], wg_hi[lid]), vec2u(wg_lo[lid + s], wg_hi[lid + s]));
-      wg_lo[lid] = t.x;
-      wg_hi[lid] = t.y;
-    }
-    workgroupBarrier();
-  }
+  let total = workgroup_sum_u64(lid, acc);
   if (lid == 0u) {
     let o = 2u * (p.candidate * p.group_count + g);
-    sums[o] = wg_lo[0];
-    sums[o + 1u] = wg_hi[0];
+    sums[o] = total.x;
+    sums[o + 1u] = total.y;
   }
 }

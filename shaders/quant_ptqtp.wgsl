@@ -23,6 +23,7 @@
 //! include lib_float
 //! include lib_pack
 //! include lib_scale
+//! include lib_groups
 
 override SCALE_ENC: u32 = 0u;
 override MAX_ITER: u32 = 50u;
@@ -56,21 +57,6 @@ var<workgroup> lane_i: array<vec4<i32>, LANES>;
 var<workgroup> lane_total: vec4<i32>;
 
 fn keep(v: f32) -> f32 { return bitcast<f32>(bitcast<u32>(v) ^ p.zero); }
-
-fn element_index(line: u32, pos: u32) -> u32 {
-  if (p.contiguous == 1u) { return line * p.line_len + pos; }
-  return pos * p.lines + line;
-}
-
-fn group_of(i: u32) -> u32 {
-  var line = i % p.lines;
-  var pos = i / p.lines;
-  if (p.contiguous == 1u) {
-    line = i / p.line_len;
-    pos = i % p.line_len;
-  }
-  return line * p.groups_per_line + pos / p.group_size;
-}
 
 // laneSumF32: this thread's partial `v` combined with the others' in the fixed pairwise order.
 fn lane_sum(lid: u32, v: f32) -> f32 {

@@ -60,9 +60,10 @@
 //   workgroup per group), encode (one thread per word), decode (one thread per element).
 // 2-D grids: linear id = x + y * row_threads.
 //! include lib_float
-//! include lib_pack
-//! include lib_u64
+//! include lib_codes
 //! include lib_hash
+//! include lib_groups
+//! include lib_reduce
 
 override WG: u32 = 256u;
 override BITS: u32 = 4u;
@@ -113,27 +114,6 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> words: array<u32>;
 @group(0) @binding(5) var<storage, read_write> xhat: array<u32>;
 @group(0) @binding(6) var<storage, read_write> tensor: array<atomic<u32>, 2>;
-
-// Fixed-size scratch (WG <= 256): see docs/DECISIONS.md (no override-sized workgroup arrays).
-const WG_MAX = 256u;
-var<workgroup> wg_max: array<u32, WG_MAX>;
-var<workgroup> wg_lo: array<u32, WG_MAX>;
-var<workgroup> wg_hi: array<u32, WG_MAX>;
-
-fn group_of(i: u32) -> u32 {
-  var line = i % p.lines;
-  var pos = i / p.lines;
-  if (p.contiguous == 1u) {
-    line = i / p.line_len;
-    pos = i % p.line_len;
-  }
-  return line * p.groups_per_line + pos / p.group_size;
-}
-
-fn element_index(line: u32, pos: u32) -> u32 {
-  if (p.contiguous == 1u) { return line * p.line_len + pos; }
-  return pos * p.lines + line;
-}
 
 // floor(log2(value(b))) for positive finite f32 bits b (subnormals included).
 fn floor_log2_bits(b: u32) -> i32 {
@@ -276,13 +256,8 @@ fn tensor_amax(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: 
     let i = start + k * WG + lid;
     if (i < p.n) { m = max(m, x[i] & MAG); }
   }
-  wg_max[lid] = m;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s >>= 1u) {
-    if (lid < s) { wg_max[lid] = max(wg_max[lid], wg_max[lid + s]); }
-    workgroupBarrier();
-  }
-  if (lid == 0u) { atomicMax(&tensor[0], wg_max[0]); }
+  let amax = workgroup_max_u32(lid, m);
+  if (lid == 0u) { atomicMax(&tensor[0], amax); }
 }
 
 // quantizeIq4nl's block parameters, sequentially as the CPU: the first element of largest |x|,
@@ -326,13 +301,8 @@ fn group_params(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
   let end = min(start + p.group_size, p.line_len);
   var m = 0u;
   for (var pos = start + lid; pos < end; pos += WG) { m = max(m, x[element_index(line, pos)] & MAG); }
-  wg_max[lid] = m;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s >>= 1u) {
-    if (lid < s) { wg_max[lid] = max(wg_max[lid], wg_max[lid + s]); }
-    workgroupBarrier();
-  }
-  let amax = wg_max[0]; // |x| bits: u32 order is f32 order for non-negative values
+  let amax = workgroup_max_u32(lid, m); // |x| bits: u32 order is f32 order for non-negative values
+  var abs_sum = vec2u(0u); // MEANABS*: the group's sum of fixed_abs
   if (MODE == MODE_MEANABS || MODE == MODE_MEANABS_RAW) {
     var e = 0;
     if (amax != 0u) { e = floor_log2_bits(amax); }
@@ -340,17 +310,7 @@ fn group_params(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
     for (var pos = start + lid; pos < end; pos += WG) {
       acc = add_u64(acc, fixed_abs(x[element_index(line, pos)], e));
     }
-    wg_lo[lid] = acc.x;
-    wg_hi[lid] = acc.y;
-    workgroupBarrier();
-    for (var s = WG / 2u; s > 0u; s >>= 1u) {
-      if (lid < s) {
-        let sum = add_u64(vec2u(wg_lo[lid], wg_hi[lid]), vec2u(wg_lo[lid + s], wg_hi[lid + s]));
-        wg_lo[lid] = sum.x;
-        wg_hi[lid] = sum.y;
-      }
-      workgroupBarrier();
-    }
+    abs_sum = workgroup_sum_u64(lid, acc);
   }
   if (lid != 0u) { return; }
   if (MODE == MODE_IQ4NL) {
@@ -373,7 +333,7 @@ fn group_params(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
     }
   } else if (MODE == MODE_MEANABS || MODE == MODE_MEANABS_RAW) {
     var mean = 0u;
-    if (amax != 0u) { mean = ratio_bits(wg_lo[0], wg_hi[0], end - start, floor_log2_bits(amax) - MEAN_FRACTION_BITS); }
+    if (amax != 0u) { mean = ratio_bits(abs_sum.x, abs_sum.y, end - start, floor_log2_bits(amax) - MEAN_FRACTION_BITS); }
     stored = store_scale(max(mean, p.fmax_bits));
     aux = bitcast<u32>(div_rn(1.0, bitcast<f32>(stored))); // scale 0 gives +inf
     if (stored != 0u && stored < 0x800000u) {
@@ -397,6 +357,7 @@ fn group_params(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
   groups[2u * g + 1u] = aux;
 }
 
+// The code of element i (lib_codes packs these).
 fn element_code(i: u32) -> u32 {
   let xb = x[i];
   if (MODE == MODE_NONE || MODE == MODE_MEANABS_RAW) { return encode_bits(xb); }
@@ -433,27 +394,14 @@ fn element_code(i: u32) -> u32 {
 fn encode(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let w = gid.x + gid.y * nwg.x * WG;
   if (w >= p.word_count) { return; }
-  let first_bit = w * 32u;
-  let i0 = first_bit / BITS;
-  let i1 = min((first_bit + 31u) / BITS, p.n - 1u);
-  var word = 0u;
-  for (var i = i0; i <= i1; i++) {
-    let code = element_code(i);
-    word |= code_into_word(code, i, BITS, w);
-  }
-  words[w] = word;
+  words[w] = packed_word(w);
 }
 
 @compute @workgroup_size(WG)
 fn decode(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = gid.x + gid.y * nwg.x * WG;
   if (i >= p.n) { return; }
-  let bit = i * BITS;
-  let w = bit >> 5u;
-  let shift = bit & 31u;
-  var hi = 0u;
-  if (shift + BITS > 32u) { hi = words[w + 1u]; }
-  let level = table[p.levels_off + code_from_words(words[w], hi, shift, BITS)];
+  let level = table[p.levels_off + packed_code(i)];
   if (MODE == MODE_NONE) {
     xhat[i] = level;
     return;
