@@ -13,11 +13,11 @@ import { IQ4NL_VALUES } from '../quant/formats/codebooks';
 import { doubleDequantize, doubleQuantize } from '../quant/formats/absmax';
 import { MX_ELEMENTS } from '../quant/formats/mx';
 import {
-  BINARY_CODEBOOK, bitsF32, encodeTableDecode, encodeTableQuant, f32Bits, hasFlushedScale, kernelElementOptions, logCodebook, type TableFormat, tableFor,
+  BINARY_CODEBOOK, encodeTableDecode, encodeTableQuant, hasFlushedScale, kernelElementOptions, logCodebook, type TableFormat, tableFor,
   tensorScaledCodebook, TERNARY_CODEBOOK, zeroScaleAsZero,
 } from '../gpu/kernels/quantTable';
 import { BITNET_EPS } from '../quant/nonuniform/ternary';
-import { f32 } from '../lib/f32';
+import { bitsF32, f32, f32Bits } from '../lib/f32';
 import { quantizeFpSearch } from '../quant/nonuniform/llmFp4';
 import { lloydMaxStoredLevels, storedCodebook } from '../quant/nonuniform/lloydMax';
 import { userCodebook } from '../quant/nonuniform/userCodebook';

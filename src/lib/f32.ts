@@ -33,3 +33,18 @@ export function divRn(a: number, b: number): number {
 
 /** Largest finite f32, used to cap scale factors that would overflow. */
 export const F32_MAX = 3.4028234663852886e38;
+
+const bitsScratch = new Uint32Array(1);
+const floatScratch = new Float32Array(bitsScratch.buffer);
+
+/** The IEEE binary32 bits (u32, 0..2^32-1) of `v` rounded to f32 (what WGSL `bitcast<u32>` gives). */
+export function f32Bits(v: number): number {
+  floatScratch[0] = v;
+  return bitsScratch[0];
+}
+
+/** The f32 value whose binary32 bits are `b` (taken modulo 2^32; WGSL `bitcast<f32>`). */
+export function bitsF32(b: number): number {
+  bitsScratch[0] = b;
+  return floatScratch[0];
+}

@@ -34,7 +34,7 @@
 // Divisions are correctly rounded f32 (`divRn`, docs/DECISIONS.md). Every other step is one f32
 // operation; the WGSL twin keeps products out of fused multiply-adds (see its header).
 import { assert } from '../lib/assert';
-import { divRn, f32, roundHalfEven } from '../lib/f32';
+import { divRn, f32, f32Bits, roundHalfEven } from '../lib/f32';
 import { uniform01 } from '../lib/hash';
 import { CLIP_RATIOS, type IntClip, percentileAbs } from './clip';
 import { type GroupLayout, groupIndices, groupOf } from './groups';
@@ -201,7 +201,7 @@ export function decodeValue(code: number, scale: number, zero: number): number {
  * that the group's absmax A < 2^E (biased exponent of f: 269 - biased(A), clamped to 1..254).
  */
 export function clipSearchFactor(absmax: number): number {
-  const biased = (new Uint32Array(Float32Array.of(absmax).buffer)[0] >>> 23) & 0xff;
+  const biased = (f32Bits(absmax) >>> 23) & 0xff;
   return 2 ** (Math.min(254, Math.max(1, 269 - biased)) - 127);
 }
 

@@ -1,5 +1,5 @@
 // quant: how a per-group scale (or float zero point) is stored: fp32, fp16, bf16, E4M3, E8M0 — twin of shaders/lib_scale.wgsl.
-import { F32_MIN_NORMAL } from '../lib/f32';
+import { bitsF32, F32_MIN_NORMAL, f32Bits } from '../lib/f32';
 
 /**
  * Storage type of a scale. Sources: IEEE 754 binary16 (fp16); bfloat16 (bf16: f32's exponent, 7
@@ -16,13 +16,8 @@ export const SCALE_ENCODING_BITS: Readonly<Record<ScaleEncoding, number>> = { fp
 /** Index of an encoding in the WGSL override `SCALE_ENC` (shaders/lib_scale.wgsl). */
 export const SCALE_ENCODING_INDEX: Readonly<Record<ScaleEncoding, number>> = { fp32: 0, fp16: 1, bf16: 2, e4m3: 3, e8m0: 4 };
 
-const f32buf = new Float32Array(1);
-const u32buf = new Uint32Array(f32buf.buffer);
-const bitsOf = (x: number): number => { f32buf[0] = x; return u32buf[0]; };
-const fromBits = (u: number): number => { u32buf[0] = u >>> 0; return f32buf[0]; };
-
 const FP16_MAX = 65504;
-const BF16_MAX = fromBits(0x7f7f0000); // 3.3895313892515355e38
+const BF16_MAX = bitsF32(0x7f7f0000); // 3.3895313892515355e38
 const E4M3_MAX = 448;
 
 /**
@@ -33,7 +28,7 @@ const E4M3_MAX = 448;
  */
 function roundFp(a: number, m: number, emin: number, max: number): number {
   if (a >= max) return max;
-  const u = bitsOf(a);
+  const u = f32Bits(a);
   const biased = u >>> 23;
   if (biased === 0) return 0; // zero (subnormal f32 inputs were flushed before)
   const e = biased - 127;
@@ -65,15 +60,15 @@ export function encodeScale(s: number, enc: ScaleEncoding): number {
     case 'e4m3': return roundFp(s, 3, -6, E4M3_MAX);
     case 'bf16': {
       if (s >= BF16_MAX) return BF16_MAX;
-      const u = bitsOf(s);
-      return fromBits(((u + 0x7fff + ((u >>> 16) & 1)) & 0xffff0000) >>> 0);
+      const u = f32Bits(s);
+      return bitsF32(((u + 0x7fff + ((u >>> 16) & 1)) & 0xffff0000) >>> 0);
     }
     case 'e8m0': {
       if (!(s >= F32_MIN_NORMAL)) return 0;
-      const u = bitsOf(s);
+      const u = f32Bits(s);
       let biased = u >>> 23;
       if ((u & 0x7fffff) !== 0) biased += 1;
-      return fromBits(Math.min(biased, 254) << 23);
+      return bitsF32(Math.min(biased, 254) << 23);
     }
   }
 }

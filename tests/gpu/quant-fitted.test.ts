@@ -2,8 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableFormatFor } from '../../src/engine/gpuBackend';
 import {
-  bitsF32, encodeTableQuant, f32Bits, f32Key, hasFlushedScale, logCodebook, type TableFormat, tableFor, tensorScaledCodebook, zeroScaleAsZero,
+  encodeTableQuant, f32Key, hasFlushedScale, logCodebook, type TableFormat, tableFor, tensorScaledCodebook, zeroScaleAsZero,
 } from '../../src/gpu/kernels/quantTable';
+import { bitsF32, f32Bits } from '../../src/lib/f32';
 import { readBuffers } from '../../src/gpu/readback';
 import { type GpuRuntime, uploadStorage } from '../../src/gpu/runtime';
 import { E2M1, E3M2, fpFormat } from '../../src/quant/formats/fp';

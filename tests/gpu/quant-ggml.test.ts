@@ -9,6 +9,7 @@ import { encodePass, type GpuRuntime, storageUsage, uploadStorage } from '../../
 import { shaderSource } from '../../src/gpu/shaders';
 import { GGML_FORMATS, type GgmlBlockType, fp16BitsToFp32, fp32ToFp16Bits } from '../../src/quant/ggml';
 import { roundAway } from '../../src/quant/ggml/common';
+import { bitsF32, f32Bits } from '../../src/lib/f32';
 import { createRng, normal, studentT } from '../../src/lib/rng';
 import { createTestRuntime, destroyRuntime } from './harness';
 
@@ -21,10 +22,6 @@ const ALL_TYPES = Object.keys(GGML_FORMATS) as GgmlBlockType[];
 /** The 32-element formats (K-quants: tests/gpu/quant-kquant.test.ts). */
 const LEGACY: GgmlBlockType[] = ['Q8_0', 'Q4_0', 'Q4_1', 'Q5_0', 'Q5_1'];
 
-const bitsBuf = new Uint32Array(1);
-const floatBuf = new Float32Array(bitsBuf.buffer);
-const f32Bits = (v: number): number => { floatBuf[0] = v; return bitsBuf[0]; };
-const bitsF32 = (b: number): number => { bitsBuf[0] = b; return floatBuf[0]; };
 const nextUp = (v: number): number => (v === 0 ? 2 ** -149 : bitsF32(f32Bits(v) + (v > 0 ? 1 : -1)));
 const nextDown = (v: number): number => -nextUp(-v);
 const isNanBits = (b: number): boolean => (b & 0x7fffffff) > 0x7f800000;

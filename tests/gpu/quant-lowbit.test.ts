@@ -2,11 +2,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableFormatFor } from '../../src/engine/gpuBackend';
 import {
-  BINARY_CODEBOOK, bitsF32, encodeTableDecode, encodeTableQuant, f32Bits, type TableFormat, TERNARY_CODEBOOK,
+  BINARY_CODEBOOK, encodeTableDecode, encodeTableQuant, type TableFormat, TERNARY_CODEBOOK,
 } from '../../src/gpu/kernels/quantTable';
 import { readBuffers } from '../../src/gpu/readback';
 import { type GpuRuntime, uploadStorage } from '../../src/gpu/runtime';
-import { f32 } from '../../src/lib/f32';
+import { bitsF32, f32, f32Bits } from '../../src/lib/f32';
 import { dequantizeAbsmax, doubleDequantize, doubleQuantize, quantizeAbsmax, type ScaleType } from '../../src/quant/formats/absmax';
 import { IQ4NL_VALUES, NF4 } from '../../src/quant/formats/codebooks';
 import { dequantizeIq4nl, quantizeIq4nl } from '../../src/quant/formats/iq4nl';

@@ -1,6 +1,7 @@
 // tests: quant_table.wgsl (FP8/FP6/FP4, MX, NVFP4, absmax codebooks) against src/quant/formats, bit for bit.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bitsF32, encodeTableQuant, f32Bits, f32Key, kernelElementOptions, type TableFormat, tableFor } from '../../src/gpu/kernels/quantTable';
+import { encodeTableQuant, f32Key, kernelElementOptions, type TableFormat, tableFor } from '../../src/gpu/kernels/quantTable';
+import { bitsF32, f32Bits } from '../../src/lib/f32';
 import type { ElementOptions } from '../../src/quant/formats/elementOptions';
 import { readBuffers } from '../../src/gpu/readback';
 import { type GpuRuntime, uploadStorage } from '../../src/gpu/runtime';

@@ -1,7 +1,7 @@
 // tests (lib layer): f32 helpers — WGSL-style round half to even, subnormal flush, correctly rounded division.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { divRn, f32, F32_MIN_NORMAL, flushSubnormal, roundHalfEven } from '../../src/lib/f32';
+import { bitsF32, divRn, f32, f32Bits, F32_MIN_NORMAL, flushSubnormal, roundHalfEven } from '../../src/lib/f32';
 
 /** Independent ties-to-even reference built from floor (not from Math.round). */
 function refRoundHalfEven(x: number): number {
@@ -145,5 +145,25 @@ describe('divRn', () => {
       }),
       { seed: 7, numRuns: 2000 },
     );
+  });
+});
+
+describe('f32Bits / bitsF32', () => {
+  it('give the IEEE binary32 patterns (worked by hand from sign | exponent + 127 | mantissa)', () => {
+    expect(f32Bits(1)).toBe(0x3f800000);
+    expect(f32Bits(-2)).toBe(0xc0000000);
+    expect(f32Bits(-0)).toBe(0x80000000);
+    expect(f32Bits(0.1)).toBe(0x3dcccccd); // 0.1 rounds to 13421773 * 2^-27: mantissa 0x4ccccd
+    expect(f32Bits(Infinity)).toBe(0x7f800000);
+    expect(bitsF32(1)).toBe(2 ** -149); // smallest subnormal
+    expect(bitsF32(0x00800000)).toBe(F32_MIN_NORMAL);
+    expect(bitsF32(0xff800000)).toBe(-Infinity);
+    expect(bitsF32(0x7fc00000)).toBeNaN();
+    expect(Object.is(bitsF32(-0x80000000), -0)).toBe(true); // taken modulo 2^32
+  });
+  it('round-trip every f32 value and every non-NaN bit pattern', () => {
+    fc.assert(fc.property(fc.float({ noNaN: true }), (v) => { expect(bitsF32(f32Bits(v))).toBe(v); }), { seed: 3, numRuns: 2000 });
+    const notNan = fc.nat({ max: 0xffffffff }).filter((b) => (b & 0x7fffffff) <= 0x7f800000);
+    fc.assert(fc.property(notNan, (b) => { expect(f32Bits(bitsF32(b))).toBe(b); }), { seed: 4, numRuns: 2000 });
   });
 });

@@ -1,4 +1,5 @@
 // gpu: randomized Hadamard rotation kernels (shaders/hadamard.wgsl) — twin of src/quant/hadamard/rotation.ts (rotateRows).
+import { f32Bits } from '../../lib/f32';
 import { hadamardMatrix } from '../../quant/hadamard/matrices';
 import type { HadamardRotation, RotationDirection } from '../../quant/hadamard/rotation';
 import { grid2d } from '../dispatch';
@@ -17,8 +18,6 @@ export interface HadamardBuffers {
   readonly out: GPUBuffer;
   readonly scratch: GPUBuffer[];
 }
-
-const f32Bits = (v: number): number => new Uint32Array(Float32Array.of(v).buffer)[0];
 
 /** H_K's -1 entries as bits: bit a·K + c of the u32 words is set where h[a][c] = -1. */
 function negativeBits(order: number): Uint32Array {

@@ -1,4 +1,5 @@
 // gpu: block-wise integer quantize/dequantize kernels (shaders/quant_int.wgsl) — twin of src/quant/int.ts.
+import { F32_MAX, f32Bits } from '../../lib/f32';
 import type { GroupLayout } from '../../quant/groups';
 import { INT_MODES, intFormatProblem, type IntFormatParams, resolveIntFormat } from '../../quant/int';
 import { packedWordCount } from '../../quant/pack';
@@ -26,8 +27,6 @@ export interface IntQuantBuffers {
   readonly uniform: GPUBuffer;
 }
 
-const f32Bits = (v: number): number => new Uint32Array(Float32Array.of(v).buffer)[0];
-
 /**
  * Encodes group_params → encode → decode for the f32 tensor in `x` (n elements, row-major).
  * Nothing is read back; the caller submits and reads what it needs.
@@ -50,7 +49,7 @@ export function encodeIntQuant(
   const uniform = uploadUniform(rt, [
     n, layout.contiguous ? 1 : 0, layout.lines, layout.lineLen,
     layout.groupSize, layout.groupsPerLine, layout.groupCount, words,
-    f.seed >>> 0, f32Bits(Math.min(clipThreshold ?? Infinity, 3.4028234663852886e38)), 0, 0,
+    f.seed >>> 0, f32Bits(Math.min(clipThreshold ?? Infinity, F32_MAX)), 0, 0,
   ], 'quant_int.params');
   const g = layout.groupCount * 4;
   const bufs: IntQuantBuffers = reuse ? { ...reuse, uniform } : {

@@ -1,5 +1,6 @@
 // gpu: NUPES on WebGPU (shaders/quant_nupes.wgsl + quant_int.wgsl): the exponent search's errors and the companded INT coding — twin of src/quant/nonuniform/nupes.ts.
 import { assert } from '../../lib/assert';
+import { f32Bits } from '../../lib/f32';
 import type { GroupLayout } from '../../quant/groups';
 import { expandExponent, NUPES_GRID } from '../../quant/nonuniform/nupes';
 import { grid2d } from '../dispatch';
@@ -7,8 +8,6 @@ import { encodePass, type GpuRuntime, storageUsage, uploadUniform } from '../run
 import { encodeIntQuant, groupParamsWorkgroup, type IntQuantBuffers } from './quantInt';
 
 const WG = 256;
-
-const f32Bits = (v: number): number => new Uint32Array(Float32Array.of(v).buffer)[0];
 
 function uniformFor(rt: GpuRuntime, n: number, layout: GroupLayout, exponent: number, candidate: number): GPUBuffer {
   return uploadUniform(rt, [

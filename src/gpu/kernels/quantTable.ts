@@ -3,7 +3,7 @@ import { type ScaleType, storeScale } from '../../quant/formats/absmax';
 import { type Codebook, IQ4NL } from '../../quant/formats/codebooks';
 import { E2M1, type FpFormat } from '../../quant/formats/fp';
 import { elementClipThreshold, elementGrid, type ElementOptions } from '../../quant/formats/elementOptions';
-import { divRn, F32_MAX, f32 } from '../../lib/f32';
+import { bitsF32, divRn, F32_MAX, f32, f32Bits } from '../../lib/f32';
 import { decodeLog, type LogFormat, logMagnitudes, logThresholds } from '../../quant/nonuniform/log2';
 import type { MxElement } from '../../quant/formats/mx';
 import { absMaxOf, type GroupLayout, groupIndices } from '../../quant/groups';
@@ -107,21 +107,6 @@ export interface ElementTable {
   readonly levels: Uint32Array;
   /** Code the CPU encoder gives NaN (bitsandbytes trees: 0). */
   readonly nanCode: number;
-}
-
-const bitsBuf = new Uint32Array(1);
-const floatBuf = new Float32Array(bitsBuf.buffer);
-
-/** f32 bits of a number (rounded to f32). */
-export function f32Bits(v: number): number {
-  floatBuf[0] = v;
-  return bitsBuf[0];
-}
-
-/** The number with these f32 bits. */
-export function bitsF32(b: number): number {
-  bitsBuf[0] = b;
-  return floatBuf[0];
 }
 
 /** Order-preserving u32 key of f32 bits: negatives reversed below positives, -0 just below +0 (f32_key in WGSL). */

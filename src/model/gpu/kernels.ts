@@ -1,7 +1,7 @@
 // model (gpu): encoders of the forward-pass kernels (shaders/forward_*.wgsl): embedding gather, norms, q/k/v split with RoPE, attention, pointwise steps, logit statistics.
 import { grid2d, MAX_GROUPS_PER_DIM } from '../../gpu/dispatch';
-import { f32Bits } from '../../gpu/kernels/quantTable';
 import { encodePass, type GpuRuntime, uploadUniform } from '../../gpu/runtime';
+import { f32Bits } from '../../lib/f32';
 
 const WG = 256;
 

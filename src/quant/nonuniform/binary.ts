@@ -1,6 +1,6 @@
 // quant: binary weights sign(x)·mean|x| per group (XNOR-Net's scaled sign), 1-bit codes, CPU reference.
 import { assert } from '../../lib/assert';
-import { f32 } from '../../lib/f32';
+import { f32, f32Bits } from '../../lib/f32';
 import { SCALE_BITS, type ScaleType, storeScale } from '../formats/absmax';
 import { type GroupLayout, groupIndices, groupOf } from '../groups';
 import { packCodes, unpackCode } from '../pack';
@@ -8,13 +8,9 @@ import { packCodes, unpackCode } from '../pack';
 /** Fraction bits of {@link meanAbs}'s fixed point, below the group's largest power of two. */
 export const MEAN_ABS_FRACTION_BITS = 32;
 
-const f32Scratch = new Float32Array(1);
-const u32Scratch = new Uint32Array(f32Scratch.buffer);
-
 /** floor(log2 v) for a positive finite f32 v (subnormals included), from its bits. */
 function floorLog2F32(v: number): number {
-  f32Scratch[0] = v;
-  const b = u32Scratch[0] & 0x7fffffff;
+  const b = f32Bits(v) & 0x7fffffff;
   const e = b >>> 23;
   return e > 0 ? e - 127 : 31 - Math.clz32(b) - 149;
 }

@@ -1,5 +1,5 @@
 // quant: x^p in f32 by a fixed sequence of correctly rounded f32 operations, so WGSL (shaders/lib_pow.wgsl) computes the same bits.
-import { divRn, f32, roundHalfEven } from '../../lib/f32';
+import { bitsF32, divRn, f32, f32Bits, roundHalfEven } from '../../lib/f32';
 
 const SQRT2 = f32(Math.SQRT2);
 /** Coefficients of 2·atanh(s) = ln((1 + s) / (1 - s)): 1/3, 1/5, 1/7, 1/9. */
@@ -9,28 +9,20 @@ const EXP = [1 / 5040, 1 / 720, 1 / 120, 1 / 24, 1 / 6, 1 / 2].map(f32);
 const INV_LN2 = f32(1 / Math.LN2);
 const LN2 = f32(Math.LN2);
 
-const f32Scratch = new Float32Array(1);
-const u32Scratch = new Uint32Array(f32Scratch.buffer);
-
 /** [m, e] with x = m·2^e, m in [1, 2), for a positive finite f32 x (subnormals included), exact. */
 function frexpF32(x: number): [number, number] {
-  f32Scratch[0] = x;
-  const b = u32Scratch[0];
+  const b = f32Bits(x);
   const biased = b >>> 23;
   if (biased === 0) { // subnormal: b · 2^-149
     const top = 31 - Math.clz32(b);
     return [b / 2 ** top, top - 149];
   }
-  f32Scratch[0] = 0;
-  u32Scratch[0] = (b & 0x7fffff) | 0x3f800000;
-  return [f32Scratch[0], biased - 127];
+  return [bitsF32((b & 0x7fffff) | 0x3f800000), biased - 127];
 }
 
 /** p with its low 12 mantissa bits cleared (12 significant bits, so p_hi·e is exact for |e| < 2^12). */
 function highHalf(p: number): number {
-  f32Scratch[0] = p;
-  u32Scratch[0] &= 0xfffff000;
-  return f32Scratch[0];
+  return bitsF32(f32Bits(p) & 0xfffff000);
 }
 
 /**

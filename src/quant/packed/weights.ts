@@ -1,6 +1,6 @@
 // quant: packed low-bit linear weights (codes + per-group scales, zero points or offsets, a value table) and their exact dequantization, the CPU reference of shaders/matmul_packed.wgsl.
 import { assert } from '../../lib/assert';
-import { f32 } from '../../lib/f32';
+import { bitsF32, f32 } from '../../lib/f32';
 import { packCodes, unpackCode } from '../pack';
 
 /**
@@ -94,16 +94,13 @@ export function packedCode(p: PackedWeights, r: number, c: number): number {
   return unpackCode(p.codes.subarray(r * rowWords, (r + 1) * rowWords), p.bits, c);
 }
 
-const bitsView = new Uint32Array(1);
-const floatView = new Float32Array(bitsView.buffer);
-
 /** ŵ of one code in group g: the per-mode formula of {@link PackedMode}, exactly as the kernel computes it. */
 export function dequantizeCode(p: PackedWeights, code: number, g: number): number {
   switch (p.mode) {
     case 'affine': return f32(f32(code - p.shifts[g]) * p.scales[g]);
     case 'table': return f32(p.table[code] * p.scales[g]);
     case 'scale-offset': return f32(f32(code * p.scales[g]) + p.shifts[g]);
-    case 'f32': bitsView[0] = code; return floatView[0];
+    case 'f32': return bitsF32(code);
   }
 }
 
