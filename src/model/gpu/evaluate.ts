@@ -1,7 +1,6 @@
 // model (gpu): sliding-window perplexity and the fp32-vs-quantized KL statistics on the GPU, one submit per window, with progress and cancellation between windows.
 import { storageUsage, uploadStorage } from '../../gpu/runtime';
-import { summarizePositions } from '../forward/compareRows';
-import { type ModelComparison, type PassHooks, perplexityOf } from '../forward/compareModels';
+import { compareByWindows, type ModelComparison, type PassHooks } from '../forward/compareModels';
 import type { PerplexityOptions, PerplexityResult } from '../forward/perplexity';
 import { perplexityWindows, windowRows } from '../forward/windows';
 import { type Encoding, encodeKlRows, KL_ROW_WORDS } from './kernels';
@@ -79,29 +78,13 @@ export async function compareGpu(
   if (ref.config.vocabSize !== tst.config.vocabSize) {
     throw new Error(`The models have different vocabularies (${ref.config.vocabSize} and ${tst.config.vocabSize} tokens); compare a model with its own quantized copy.`);
   }
-  const windows = perplexityWindows(tokens.length, options, Math.min(ref.config.maxPositions, tst.config.maxPositions));
-  const lead = options.bos === null ? 0 : 1;
-  const n = tokens.length;
-  const perTokenKl = new Float32Array(n).fill(NaN);
-  const nllA = new Float32Array(n).fill(NaN), nllB = new Float32Array(n).fill(NaN);
-  const kl: number[] = [], topA: number[] = [], topB: number[] = [], scoredA: number[] = [], scoredB: number[] = [];
-  for (const [index, w] of windows.entries()) {
-    hooks.signal?.throwIfAborted();
-    const { input, targets } = windowRows(tokens, w, options.bos);
+  const maxPositions = Math.min(ref.config.maxPositions, tst.config.maxPositions);
+  return compareByWindows(tokens, options, maxPositions, hooks, async (input, targets) => {
     const words = await compareWindow(ref, tst, input, targets);
     const floats = new Float32Array(words.buffer, words.byteOffset, words.length);
-    for (let i = w.scoreFrom; i < w.end; i++) {
-      const at = (i - w.begin + lead - 1) * KL_ROW_WORDS;
-      topA.push(words[at]); topB.push(words[at + 1]);
-      nllA[i] = floats[at + 4]; nllB[i] = floats[at + 5]; perTokenKl[i] = floats[at + 6];
-      scoredA.push(nllA[i]); scoredB.push(nllB[i]); kl.push(perTokenKl[i]);
-    }
-    hooks.onProgress?.(index + 1, windows.length);
-  }
-  return {
-    comparison: summarizePositions({ kl, top1A: topA, top1B: topB, nllA: scoredA, nllB: scoredB }),
-    perTokenKl,
-    reference: perplexityOf(nllA, scoredA),
-    test: perplexityOf(nllB, scoredB),
-  };
+    return (row) => {
+      const at = row * KL_ROW_WORDS;
+      return { kl: floats[at + 6], top1A: words[at], top1B: words[at + 1], nllA: floats[at + 4], nllB: floats[at + 5] };
+    };
+  });
 }
