@@ -11,17 +11,8 @@ import {
 } from '../../src/quant/int';
 import { unpackCodes } from '../../src/quant/pack';
 import { valuesArb } from './arbitraries';
+import { oneGroupWithRatio } from './int-one-group';
 import { SCALE_ENCODINGS, type ScaleEncoding } from '../../src/quant/scaleEncoding';
-
-function oneGroup(values: number[], format: IntFormatParams) {
-  const x = Float32Array.from(values);
-  const q = quantizeInt(x, groupLayout(1, x.length, 'tensor'), format);
-  return {
-    scale: q.scales[0], zero: q.zeros[0], ratio: q.clipRatio[0],
-    codes: Array.from(unpackCodes(q.words, format.bits, x.length)),
-    xhat: Array.from(dequantizeInt(q)),
-  };
-}
 
 describe('percentileAbs (nearest rank)', () => {
   it('hand-checked: k = ceil(p/100 * n), T = k-th smallest |x|', () => {
@@ -53,7 +44,7 @@ describe('percentile clipping (hand-checked)', () => {
     // |x| sorted: 0, .25, .5, .5, .75, .75, 1, 1.5, 1.5, 3 -> k = 9 -> T = 1.5. Without the clip the
     // scale would be 3/3 = 1; with it 1.5/3 = 0.5, inv 2. x * 2 = [6, -3, 1.5, 1, 0.5, -1, 2, -1.5, 3, 0]
     // -> [3 (clamped), -3, 2, 1, 0, -1, 2, -2, 3, 0]; codes + 4; x̂ = q * 0.5.
-    expect(oneGroup([3, -1.5, 0.75, 0.5, 0.25, -0.5, 1, -0.75, 1.5, 0], { bits: 3, clip: { kind: 'percentile', p: 90 } })).toEqual({
+    expect(oneGroupWithRatio([3, -1.5, 0.75, 0.5, 0.25, -0.5, 1, -0.75, 1.5, 0], { bits: 3, clip: { kind: 'percentile', p: 90 } })).toEqual({
       scale: 0.5, zero: 4, ratio: 0,
       codes: [7, 1, 6, 5, 4, 3, 6, 2, 7, 4], xhat: [1.5, -1.5, 1, 0.5, 0, -0.5, 1, -1, 1.5, 0],
     });
@@ -61,7 +52,7 @@ describe('percentile clipping (hand-checked)', () => {
   it('asym INT2, p = 90: the group range [-1, 30] is cut to [-1, 2]', () => {
     // |x| sorted: 0, .25, .5, .5, .75, 1, 1, 1.5, 2, 30 -> T = 2. [max(-1, -2), min(30, 2)] = [-1, 2]:
     // scale 1, zero 1. round(x) + 1 = [0, 3, 1 (0.5 -> 0), 3 (1.5 -> 2), 1, 1, 1 (-0.5 -> -0), 2, 2, 3 (31 -> clamp)].
-    expect(oneGroup([-1, 2, 0.5, 1.5, 0, 0.25, -0.5, 1, 0.75, 30], { bits: 2, mode: 'asym', clip: { kind: 'percentile', p: 90 } })).toEqual({
+    expect(oneGroupWithRatio([-1, 2, 0.5, 1.5, 0, 0.25, -0.5, 1, 0.75, 30], { bits: 2, mode: 'asym', clip: { kind: 'percentile', p: 90 } })).toEqual({
       scale: 1, zero: 1, ratio: 0,
       codes: [0, 3, 1, 3, 1, 1, 1, 2, 2, 3], xhat: [-1, 2, 0, 2, 0, 0, 0, 1, 1, 2],
     });
@@ -92,14 +83,14 @@ describe('MSE clip search (hand-checked)', () => {
     //   0.85: 0.0225 + 0.48 = 0.5025; 0.7: 0.09 + 0.1875 = 0.2775; 0.65: 0.1225 + 0.12 = 0.2425;
     //   0.6: 0.16 + 0.0675 = 0.2275 (least); 0.55: 0.2025 + 0.03 = 0.2325; 0.5: 0.25 + 0.0075 = 0.2575.
     // (r = 0.9 puts 0.45 on a tie, and either side is worse than 0.6.) k = 8, scale f32(0.6).
-    expect(oneGroup([1, 0.45, 0.45, 0.45], { bits: 2, clip: { kind: 'mse' } })).toEqual({
+    expect(oneGroupWithRatio([1, 0.45, 0.45, 0.45], { bits: 2, clip: { kind: 'mse' } })).toEqual({
       scale: f32(0.6), zero: 2, ratio: 8, codes: [3, 3, 3, 3], xhat: [f32(0.6), f32(0.6), f32(0.6), f32(0.6)],
     });
   });
   it('ties go to the larger ratio: an all-zero group and an exactly representable group keep r = 1', () => {
-    expect(oneGroup([0, 0, 0], { bits: 4, clip: { kind: 'mse' } }).ratio).toBe(0);
+    expect(oneGroupWithRatio([0, 0, 0], { bits: 4, clip: { kind: 'mse' } }).ratio).toBe(0);
     // [3, 1, -2] at sym INT3: scale 1, error 0 at r = 1 (every smaller ratio has error > 0).
-    expect(oneGroup([3, 1, -2], { bits: 3, clip: { kind: 'mse' } })).toEqual({ scale: 1, zero: 4, ratio: 0, codes: [7, 5, 2], xhat: [3, 1, -2] });
+    expect(oneGroupWithRatio([3, 1, -2], { bits: 3, clip: { kind: 'mse' } })).toEqual({ scale: 1, zero: 4, ratio: 0, codes: [7, 5, 2], xhat: [3, 1, -2] });
   });
 });
 

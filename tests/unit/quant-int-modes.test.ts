@@ -4,23 +4,11 @@ import { f32 } from '../../src/lib/f32';
 import { BF16, E4M3, FP16 } from '../../src/quant/formats/fp';
 import { groupLayout } from '../../src/quant/groups';
 import {
-  codeRange, dequantizeInt, groupLevels, groupParams, type IntFormatParams, intBitsPerWeight, intFormatProblem,
-  quantizeInt, resolveIntFormat,
+  codeRange, groupLevels, groupParams, intBitsPerWeight, intFormatProblem, quantizeInt, resolveIntFormat,
 } from '../../src/quant/int';
-import { unpackCodes } from '../../src/quant/pack';
 import { encodeScale, encodeSigned } from '../../src/quant/scaleEncoding';
 import { createRng } from '../../src/lib/rng';
-
-/** Quantizes a 1 x n vector as one group and returns everything a test looks at. */
-function oneGroup(values: number[], format: IntFormatParams) {
-  const x = Float32Array.from(values);
-  const q = quantizeInt(x, groupLayout(1, x.length, 'tensor'), format);
-  return {
-    scale: q.scales[0], zero: q.zeros[0],
-    codes: Array.from(unpackCodes(q.words, format.bits, x.length)),
-    xhat: Array.from(dequantizeInt(q)),
-  };
-}
+import { oneGroup } from './int-one-group';
 
 describe('format resolution and validation', () => {
   it('keeps the legacy shapes: symmetric true = sym, false = asym, absent = sym; mode wins', () => {

@@ -9,20 +9,10 @@ import {
 } from '../../src/quant/int';
 import { unpackCodes } from '../../src/quant/pack';
 import { valuesArb } from './arbitraries';
+import { oneGroup } from './int-one-group';
 
 const sym = (bits: number): IntFormatParams => ({ bits, symmetric: true });
 const asym = (bits: number): IntFormatParams => ({ bits, symmetric: false });
-
-/** Quantizes a 1 x n vector as one group and returns everything a test looks at. */
-function oneGroup(values: number[], format: IntFormatParams) {
-  const x = Float32Array.from(values);
-  const q = quantizeInt(x, groupLayout(1, x.length, 'tensor'), format);
-  return {
-    scale: q.scales[0], zero: q.zeros[0],
-    codes: Array.from(unpackCodes(q.words, format.bits, x.length)),
-    xhat: Array.from(dequantizeInt(q)),
-  };
-}
 
 describe('codeRange', () => {
   it('symmetric uses 1..2^b-1 (code 0 unused), asymmetric 0..2^b-1', () => {
@@ -177,6 +167,14 @@ const caseArb: fc.Arbitrary<Case> = fc.record({
 
 const tensorArb = caseArb.chain((c) => valuesArb(c.rows * c.cols).map((x) => ({ ...c, x })));
 
+/** A drawn tensor quantized with its case's format and layout, and dequantized. */
+function quantizeCase({ rows, cols, kind, blockSize, bits, symmetric, x }: Case & { x: Float32Array }) {
+  const format = { bits, symmetric };
+  const layout = groupLayout(rows, cols, kind, blockSize);
+  const q = quantizeInt(x, layout, format);
+  return { format, layout, q, xhat: dequantizeInt(q) };
+}
+
 /**
  * f32 slack on top of the ideal |x - x̂| <= scale/2, in units of scale. Derivation (u = 2^-24):
  * inv = (1/s)(1+d1) and f32(x*inv) add relative error <= 2u of |x/s| <= 2^b; the asymmetric zero
@@ -190,11 +188,9 @@ const slack = (bits: number) => 2 ** (bits - 21);
 describe('quantizer invariants (fast-check)', () => {
   it('|x - x̂| <= scale/2 (+ f32 slack) for every element, and codes stay inside codeRange', () => {
     fc.assert(
-      fc.property(tensorArb, ({ rows, cols, kind, blockSize, bits, symmetric, x }) => {
-        const format = { bits, symmetric };
-        const layout = groupLayout(rows, cols, kind, blockSize);
-        const q = quantizeInt(x, layout, format);
-        const xhat = dequantizeInt(q);
+      fc.property(tensorArb, (c) => {
+        const { bits, x } = c;
+        const { format, layout, q, xhat } = quantizeCase(c);
         const codes = unpackCodes(q.words, bits, x.length);
         const { min, max } = codeRange(format);
         const bad: string[] = [];
@@ -211,11 +207,9 @@ describe('quantizer invariants (fast-check)', () => {
 
   it('x̂ is a level of its group and the nearest one (round to nearest, up to f32 slack)', () => {
     fc.assert(
-      fc.property(tensorArb, ({ rows, cols, kind, blockSize, bits, symmetric, x }) => {
-        const format = { bits, symmetric };
-        const layout = groupLayout(rows, cols, kind, blockSize);
-        const q = quantizeInt(x, layout, format);
-        const xhat = dequantizeInt(q);
+      fc.property(tensorArb, (c) => {
+        const { bits, symmetric, x } = c;
+        const { format, layout, q, xhat } = quantizeCase(c);
         const bad: string[] = [];
         for (let g = 0; g < layout.groupCount; g++) {
           const levels = groupLevels(format, q.scales[g], q.zeros[g]);
