@@ -11,6 +11,7 @@ import { GGML_FORMATS, type GgmlBlockType, fp16BitsToFp32, fp32ToFp16Bits } from
 import { roundAway } from '../../src/quant/ggml/common';
 import { bitsF32, f32Bits } from '../../src/lib/f32';
 import { createRng, normal, studentT } from '../../src/lib/rng';
+import { packScalesK4 } from '../support/ggmlBlocks';
 import { createTestRuntime, destroyRuntime } from './harness';
 
 let rt: GpuRuntime;
@@ -242,17 +243,6 @@ describe('ggml_decode: arbitrary block bytes (fp16 subnormal, inf and NaN scales
     }
   });
 });
-
-/** block_q4_K scales[12] from eight 6-bit scales and mins, written from the documented layout. */
-function packScalesK4(sc: number[], m: number[]): number[] {
-  const b = new Array<number>(12).fill(0);
-  for (let j = 0; j < 4; j++) {
-    b[j] = sc[j] | ((sc[j + 4] >> 4) << 6);
-    b[j + 4] = m[j] | ((m[j + 4] >> 4) << 6);
-    b[j + 8] = (sc[j + 4] & 15) | ((m[j + 4] & 15) << 4);
-  }
-  return b;
-}
 
 describe('ggml_decode: hand-built K-quant super-blocks against the written-out formulas', () => {
   it('Q4_K: 6-bit scales/mins split across the 12 bytes, low then high nibbles per 32-byte run', async () => {

@@ -2,44 +2,18 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  dequantizeRowQ4_0, dequantizeRowQ4_K, dequantizeRowQ6_K, fp16BitsToFp32, getScaleMinK4, quantizeRowQ4_0,
+  dequantizeRowQ4_0, dequantizeRowQ4_K, dequantizeRowQ6_K, getScaleMinK4, quantizeRowQ4_0,
   quantizeRowQ4_K, quantizeRowQ6_K,
 } from '../../src/quant/ggml';
+import { readHalf } from '../../src/quant/ggml/common';
+import { createRng, normal } from '../../src/lib/rng';
+import { packScalesK4 } from '../support/ggmlBlocks';
 
-/** mulberry32: a small seeded generator for test data. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const gaussian = (n: number, seed: number, sigma = 1): Float32Array => {
-  const r = rng(seed), x = new Float32Array(n);
-  for (let i = 0; i < n; i++) x[i] = sigma * Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
-  return x;
+  const r = createRng(seed);
+  return Float32Array.from({ length: n }, () => sigma * normal(r));
 };
 const mse = (a: Float32Array, b: Float32Array): number => a.reduce((s, v, i) => s + (v - b[i]) ** 2, 0) / a.length;
-const half = (b: Uint8Array, off: number): number => fp16BitsToFp32(b[off] | (b[off + 1] << 8));
-
-/**
- * Packs eight 6-bit scales and mins into the 12 bytes of block_q4_K.scales, written from the
- * layout as documented (not from the quantizer): bytes 0-3 scales 0-3 plus the top 2 bits of
- * scales 4-7, bytes 4-7 mins 0-3 plus the top 2 bits of mins 4-7, bytes 8-11 the low nibbles of
- * scale (low half) and min (high half) of sub-blocks 4-7.
- */
-function packScalesK4(sc: number[], m: number[]): number[] {
-  const b = new Array<number>(12).fill(0);
-  for (let j = 0; j < 4; j++) {
-    b[j] = sc[j] | ((sc[j + 4] >> 4) << 6);
-    b[j + 4] = m[j] | ((m[j + 4] >> 4) << 6);
-    b[j + 8] = (sc[j + 4] & 15) | ((m[j + 4] & 15) << 4);
-  }
-  return b;
-}
 
 describe('Q4_K super-block layout', () => {
   it('get_scale_min_k4 on literal bytes: 6-bit fields split across the 12 bytes', () => {
@@ -55,7 +29,7 @@ describe('Q4_K super-block layout', () => {
 
   it('dequantize_row_q4_K: y = d * sc[j] * q - dmin * m[j], low nibbles then high nibbles per 32-byte run', () => {
     const sc = [1, 2, 3, 63, 17, 33, 48, 5], m = [0, 1, 62, 4, 16, 32, 63, 7];
-    const r = rng(7);
+    const r = createRng(7);
     const codes = Array.from({ length: 256 }, () => Math.floor(r() * 16));
     const bytes = new Uint8Array(144);
     bytes.set([0x00, 0x38, 0x00, 0x34], 0); // d = 0.5, dmin = 0.25
@@ -75,7 +49,7 @@ describe('Q4_K super-block layout', () => {
 
 describe('Q6_K super-block layout', () => {
   it('dequantize_row_q6_K: y = d * scales[e/16] * (code - 32), ql/qh split as documented', () => {
-    const r = rng(11);
+    const r = createRng(11);
     const codes = Array.from({ length: 256 }, () => Math.floor(r() * 64));
     const scales = [-128, 127, -1, 1, 0, 64, -64, 3, 5, -7, 100, -100, 2, -2, 9, 33];
     const bytes = new Uint8Array(210);
@@ -108,7 +82,7 @@ describe('K-quant codes agree with their stored scales', () => {
       const b = quantizeRowQ4_K(x), y = dequantizeRowQ4_K(b, 512);
       for (let e = 0; e < 512; e++) {
         const o = 144 * (e >> 8), [sc, m] = getScaleMinK4((e >> 5) & 7, b, o + 4);
-        const d = Math.fround(half(b, o) * sc), dm = Math.fround(half(b, o + 2) * m);
+        const d = Math.fround(readHalf(b, o) * sc), dm = Math.fround(readHalf(b, o + 2) * m);
         const t = (x[e] + dm) / d;
         if (d > 0 && t >= -0.5 && t <= 15.5) expect(Math.abs(x[e] - y[e])).toBeLessThanOrEqual(d / 2 + 4e-7 * (Math.abs(x[e]) + dm));
       }
@@ -120,7 +94,7 @@ describe('K-quant codes agree with their stored scales', () => {
       const b = quantizeRowQ6_K(x), y = dequantizeRowQ6_K(b, 512);
       for (let e = 0; e < 512; e++) {
         const o = 210 * (e >> 8);
-        const d = Math.fround(half(b, o + 208) * ((b[o + 192 + ((e >> 4) & 15)] << 24) >> 24));
+        const d = Math.fround(readHalf(b, o + 208) * ((b[o + 192 + ((e >> 4) & 15)] << 24) >> 24));
         const t = x[e] / d;
         if (d !== 0 && t >= -32.5 && t <= 31.5) expect(Math.abs(x[e] - y[e])).toBeLessThanOrEqual(Math.abs(d) / 2 + 4e-7 * Math.abs(x[e]));
       }

@@ -6,6 +6,7 @@ import {
   dequantizeRowQ8_0, fp16BitsToFp32, fp32ToFp16Bits, ggmlRoundTrip, ggmlRowBytes, nearestInt, quantizeRowQ4_0,
   quantizeRowQ4_1, quantizeRowQ5_0, quantizeRowQ5_1, quantizeRowQ8_0,
 } from '../../src/quant/ggml';
+import { readHalf } from '../../src/quant/ggml/common';
 
 const hex = (b: Uint8Array): string => Array.from(b, (v) => v.toString(16).padStart(2, '0')).join('');
 const le16 = (bits: number): number[] => [bits & 0xff, bits >> 8];
@@ -183,7 +184,6 @@ describe('error bounds and idempotence on random data', () => {
   const within = (x: Float32Array, y: Float32Array, bound: (j: number) => number) => {
     for (let j = 0; j < x.length; j++) expect(Math.abs(x[j] - y[j])).toBeLessThanOrEqual(bound(j) * (1 + 1e-5) + 1e-30);
   };
-  const half = (b: Uint8Array, off: number) => fp16BitsToFp32(b[off] | (b[off + 1] << 8));
 
   it('Q8_0 and Q4_0 / Q5_0: within half a step (+ the fp16 rounding of d), one step at the clipped end', () => {
     fc.assert(fc.property(block, (x) => {
@@ -192,7 +192,7 @@ describe('error bounds and idempotence on random data', () => {
       ] as const) {
         const b = quant(x), y = deq(b, 64);
         within(x, y, (j) => {
-          const blk = Math.floor(j / 32), dh = Math.abs(half(b, blk * bytes));
+          const blk = Math.floor(j / 32), dh = Math.abs(readHalf(b, blk * bytes));
           let amax = 0;
           for (let i = 32 * blk; i < 32 * blk + 32; i++) amax = Math.max(amax, Math.abs(x[i]));
           const d = type === 'Q8_0' ? amax / 127 : amax / mid;
@@ -212,7 +212,7 @@ describe('error bounds and idempotence on random data', () => {
           const blk = Math.floor(j / 32);
           const xs = x.subarray(32 * blk, 32 * blk + 32);
           const min = Math.min(...xs), d = (Math.max(...xs) - min) / levels;
-          return d / 2 + levels * Math.abs(d - half(b, blk * bytes)) + Math.abs(min - half(b, blk * bytes + 2)) + 1e-7 * Math.max(...xs.map(Math.abs));
+          return d / 2 + levels * Math.abs(d - readHalf(b, blk * bytes)) + Math.abs(min - readHalf(b, blk * bytes + 2)) + 1e-7 * Math.max(...xs.map(Math.abs));
         });
       }
     }), RUNS);
