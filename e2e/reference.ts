@@ -3,27 +3,17 @@
 import { expect, type Page } from '@playwright/test';
 import { syntheticMatrix } from '../src/model/synthetic';
 import { bitsPerWeightOf, layoutFor, quantizeWith } from '../src/quant/apply';
-import { errorMetrics, errorSums } from '../src/quant/metrics';
+import { errorMetrics, type ErrorMetrics, errorSums } from '../src/quant/metrics';
 import { formatChoice } from '../src/spec/formatChoice';
 import type { ExperimentSpec, IntFormat, RegistryFormat, SyntheticSource, UserCodebookFormat } from '../src/spec/schema';
 
 /** A spec on the synthetic tensor (the only source the reference regenerates in the test process). */
 export type SyntheticSpec = ExperimentSpec & { readonly source: SyntheticSource };
 
-/** The numbers the metrics panel shows in data-value, and what their tolerances need (definitions: ErrorMetrics in src/quant/metrics.ts). */
-export interface ReferenceMetrics {
-  readonly mse: number;
-  readonly sqnrDb: number;
-  readonly maxAbsErr: number;
+/** The numbers the metrics panel shows in data-value (the error metrics of src/quant/metrics.ts and the storage cost), and what their tolerances need. */
+export interface ReferenceMetrics extends ErrorMetrics {
   readonly bitsPerWeight: number;
   readonly groupCount: number;
-  readonly rmse: number;
-  readonly p99AbsErr: number;
-  readonly p999AbsErr: number;
-  readonly cosine: number;
-  readonly oneMinusCosine: number;
-  readonly relFrobenius: number;
-  readonly kurtosis: number;
   readonly n: number;
   /** γ² / Σe² with γ = ‖x‖ − ‖x̂‖: how much of the error is a change of norm (sets the 1 − cos tolerance). */
   readonly normGapShare: number;
