@@ -6,6 +6,7 @@ import { packedWordCount } from '../../quant/pack';
 import { SCALE_ENCODING_INDEX } from '../../quant/scaleEncoding';
 import { grid2d } from '../dispatch';
 import { encodePass, type GpuRuntime, storageUsage, uploadUniform } from '../runtime';
+import { groupLayoutWords } from './groupUniform';
 
 const WG = 256;
 const CLIP_INDEX = { none: 0, percentile: 1, mse: 2 } as const;
@@ -47,9 +48,7 @@ export function encodeIntQuant(
   }
   const words = packedWordCount(n, f.bits);
   const uniform = uploadUniform(rt, [
-    n, layout.contiguous ? 1 : 0, layout.lines, layout.lineLen,
-    layout.groupSize, layout.groupsPerLine, layout.groupCount, words,
-    f.seed >>> 0, f32Bits(Math.min(clipThreshold ?? Infinity, F32_MAX)), 0, 0,
+    ...groupLayoutWords(n, layout), words, f.seed >>> 0, f32Bits(Math.min(clipThreshold ?? Infinity, F32_MAX)), 0, 0,
   ], 'quant_int.params');
   const g = layout.groupCount * 4;
   const bufs: IntQuantBuffers = reuse ? { ...reuse, uniform } : {

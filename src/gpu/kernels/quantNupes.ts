@@ -5,14 +5,14 @@ import type { GroupLayout } from '../../quant/groups';
 import { expandExponent, NUPES_GRID } from '../../quant/nonuniform/nupes';
 import { grid2d } from '../dispatch';
 import { encodePass, type GpuRuntime, storageUsage, uploadUniform } from '../runtime';
+import { groupLayoutWords } from './groupUniform';
 import { encodeIntQuant, groupParamsWorkgroup, type IntQuantBuffers } from './quantInt';
 
 const WG = 256;
 
 function uniformFor(rt: GpuRuntime, n: number, layout: GroupLayout, exponent: number, candidate: number): GPUBuffer {
   return uploadUniform(rt, [
-    n, layout.contiguous ? 1 : 0, layout.lines, layout.lineLen, layout.groupSize, layout.groupsPerLine,
-    layout.groupCount, f32Bits(exponent), candidate, 0,
+    ...groupLayoutWords(n, layout), f32Bits(exponent), candidate, 0,
   ], 'quant_nupes.params');
 }
 

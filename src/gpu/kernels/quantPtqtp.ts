@@ -7,6 +7,7 @@ import { packedWordCount } from '../../quant/pack';
 import { SCALE_ENCODING_INDEX } from '../../quant/scaleEncoding';
 import { grid2d } from '../dispatch';
 import { encodePass, type GpuRuntime, storageUsage, uploadUniform } from '../runtime';
+import { groupLayoutWords } from './groupUniform';
 
 const WG = 256; // encode and decode (fit runs 64 threads per group: PTQTP_LANES)
 
@@ -35,8 +36,7 @@ export function encodePtqtp(
   assert(layout.groupSize < 2 ** 24, 'encodePtqtp: groups must be shorter than 2^24 elements');
   const words = packedWordCount(n, 2);
   const uniform = uploadUniform(rt, [
-    n, layout.contiguous ? 1 : 0, layout.lines, layout.lineLen, layout.groupSize, layout.groupsPerLine,
-    layout.groupCount, words, 0,
+    ...groupLayoutWords(n, layout), words, 0,
   ], 'quant_ptqtp.params');
   const bufs: PtqtpBuffers = {
     uniform,

@@ -12,6 +12,7 @@ import { assert } from '../../lib/assert';
 import { ternaryCode } from '../../quant/nonuniform/ternary';
 import { grid2d } from '../dispatch';
 import { encodePass, type GpuRuntime, storageUsage, uploadStorage, uploadUniform } from '../runtime';
+import { groupLayoutWords } from './groupUniform';
 import { groupParamsWorkgroup } from './quantInt';
 
 const WG = 256;
@@ -293,8 +294,7 @@ export function encodeTableQuant(
   const fmax = format.kind === 'scaled-fp' ? format.format.max : format.kind === 'meanabs' ? format.floor : 1;
   const options = format.kind === 'scaled-fp' || format.kind === 'mx' ? format.options : undefined;
   const uniform = uploadUniform(rt, [
-    n, layout.contiguous ? 1 : 0, layout.lines, layout.lineLen, layout.groupSize, layout.groupsPerLine,
-    layout.groupCount, wordCount, t.bounds.length, levelsOff, t.nanCode, f32Bits(fmax), 0,
+    ...groupLayoutWords(n, layout), wordCount, t.bounds.length, levelsOff, t.nanCode, f32Bits(fmax), 0,
     (options?.stochasticSeed ?? 0) >>> 0, f32Bits(options?.clipThreshold ?? Infinity),
   ], 'quant_table.params');
   const bufs: TableQuantBuffers = {
