@@ -10,14 +10,8 @@ const MV_ROWS = 8;
 /** y tile of the matmul entry point: TM rows of x by TN rows of Ŵ. */
 const TM = 32, TN = 64;
 
-/** A packed weight on the GPU: its two buffers plus the shape and format fields the kernel needs. */
-export interface PackedGpuWeights {
-  readonly n: number;
-  readonly k: number;
-  readonly bits: number;
-  readonly mode: PackedMode;
-  readonly groupSize: number;
-  readonly groupsPerRow: number;
+/** A packed weight on the GPU: its two buffers plus the shape and format fields of {@link PackedWeights} the kernel needs. */
+export interface PackedGpuWeights extends Pick<PackedWeights, 'n' | 'k' | 'bits' | 'mode' | 'groupSize' | 'groupsPerRow'> {
   /** u32 codes in the layout of {@link PackedWeights}. */
   readonly codes: GPUBuffer;
   /** f32: scales, then zero points / offsets from `shiftOffset`, then the table from `tableOffset`. */
