@@ -10,14 +10,13 @@ import type { GgmlBlockType } from '../quant/ggml';
 import { encodeGgmlDequant, encodeGgmlQuant } from '../gpu/kernels/quantGgml';
 import { E2M1 } from '../quant/formats/fp';
 import { IQ4NL_VALUES } from '../quant/formats/codebooks';
-import { doubleDequantize, doubleQuantize } from '../quant/formats/absmax';
 import { MX_ELEMENTS } from '../quant/formats/mx';
 import {
-  BINARY_CODEBOOK, encodeTableDecode, encodeTableQuant, hasFlushedScale, kernelElementOptions, logCodebook, type TableFormat, tableFor,
+  BINARY_CODEBOOK, doubleQuantizeTableScales, encodeTableDecode, encodeTableQuant, hasFlushedScale, kernelElementOptions, logCodebook, type TableFormat, tableFor,
   tensorScaledCodebook, TERNARY_CODEBOOK, zeroScaleAsZero,
 } from '../gpu/kernels/quantTable';
 import { BITNET_EPS } from '../quant/nonuniform/ternary';
-import { bitsF32, f32, f32Bits } from '../lib/f32';
+import { bitsF32, f32 } from '../lib/f32';
 import { quantizeFpSearch } from '../quant/nonuniform/llmFp4';
 import { lloydMaxStoredLevels, storedCodebook } from '../quant/nonuniform/lloydMax';
 import { userCodebook } from '../quant/nonuniform/userCodebook';
@@ -102,11 +101,7 @@ export function createWebGpuBackend(rt: GpuRuntime): QuantBackend {
     const q = encodeTableQuant(rt, first, xBuf, x.length, layout, table);
     const scratch: GPUBuffer[] = [];
     try {
-      const [groupsBytes] = await readBuffers(rt.device, first, [q.groups]);
-      const groups = new Uint32Array(groupsBytes.slice(0, 8 * layout.groupCount));
-      const scales = doubleDequantize(doubleQuantize(Float32Array.from({ length: layout.groupCount }, (_, g) => bitsF32(groups[2 * g]))));
-      scales.forEach((v, g) => { groups[2 * g] = f32Bits(v); });
-      rt.device.queue.writeBuffer(q.groups, 0, groups);
+      const scales = await doubleQuantizeTableScales(rt, first, q, layout.groupCount);
       const second = rt.device.createCommandEncoder({ label: 'lowbit.nf4dq_decode' });
       encodeTableDecode(rt, second, q, x.length, table);
       const s = encodeErrorStats(rt, second, xBuf, q.xhat, x.length);

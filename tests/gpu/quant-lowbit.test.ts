@@ -2,12 +2,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableFormatFor } from '../../src/engine/gpuBackend';
 import {
-  BINARY_CODEBOOK, encodeTableDecode, encodeTableQuant, type TableFormat, TERNARY_CODEBOOK,
+  BINARY_CODEBOOK, doubleQuantizeTableScales, encodeTableDecode, encodeTableQuant, type TableFormat, TERNARY_CODEBOOK,
 } from '../../src/gpu/kernels/quantTable';
 import { readBuffers } from '../../src/gpu/readback';
 import { type GpuRuntime, uploadStorage } from '../../src/gpu/runtime';
-import { bitsF32, f32, f32Bits } from '../../src/lib/f32';
-import { dequantizeAbsmax, doubleDequantize, doubleQuantize, quantizeAbsmax, type ScaleType } from '../../src/quant/formats/absmax';
+import { f32 } from '../../src/lib/f32';
+import { dequantizeAbsmax, quantizeAbsmax, type ScaleType } from '../../src/quant/formats/absmax';
 import { IQ4NL_VALUES, NF4 } from '../../src/quant/formats/codebooks';
 import { dequantizeIq4nl, quantizeIq4nl } from '../../src/quant/formats/iq4nl';
 import { type GroupKind, type GroupLayout, groupIndices, groupLayout } from '../../src/quant/groups';
@@ -129,17 +129,13 @@ describe('ternary absmean (meanabs mode, codes of x·(1/γ)) matches ternary.ts'
 });
 
 describe('NF4 + double quant: GPU codes and absmax, CPU double quant of the read-back scales, GPU decode', () => {
-  /** The steps of runNf4DoubleQuant in gpuBackend.ts, returning codes, scales and x̂. */
+  /** The steps of runNf4DoubleQuant in gpuBackend.ts (GPU absmax, doubleQuantizeTableScales, GPU decode), returning codes, scales and x̂. */
   async function gpuNf4Dq(x: Float32Array, layout: GroupLayout): Promise<{ words: Uint32Array; scales: Float32Array; xhat: Uint32Array }> {
     const table: TableFormat = { kind: 'absmax', codebook: NF4, scaleType: 'fp32' };
     const xb = uploadStorage(rt, x, 'test.x');
     const first = rt.device.createCommandEncoder({ label: 'test.nf4dq_quantize' });
     const q = encodeTableQuant(rt, first, xb, x.length, layout, table);
-    const [groupsBytes] = await readBuffers(rt.device, first, [q.groups]);
-    const groups = new Uint32Array(groupsBytes.slice(0, 8 * layout.groupCount));
-    const scales = doubleDequantize(doubleQuantize(Float32Array.from({ length: layout.groupCount }, (_, g) => bitsF32(groups[2 * g]))));
-    scales.forEach((v, g) => { groups[2 * g] = f32Bits(v); });
-    rt.device.queue.writeBuffer(q.groups, 0, groups);
+    await doubleQuantizeTableScales(rt, first, q, layout.groupCount);
     const second = rt.device.createCommandEncoder({ label: 'test.nf4dq_decode' });
     encodeTableDecode(rt, second, q, x.length, table);
     const [words, xhat, back] = await readBuffers(rt.device, second, [q.words, q.xhat, q.groups]);

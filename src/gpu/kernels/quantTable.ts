@@ -1,5 +1,5 @@
 // gpu: table-driven element/codebook/shared-scale quantize/dequantize kernels (shaders/quant_table.wgsl) — twin of src/quant/formats.
-import { type ScaleType, storeScale } from '../../quant/formats/absmax';
+import { doubleDequantize, doubleQuantize, type ScaleType, storeScale } from '../../quant/formats/absmax';
 import { type Codebook, IQ4NL } from '../../quant/formats/codebooks';
 import { E2M1, type FpFormat } from '../../quant/formats/fp';
 import { elementClipThreshold, elementGrid, type ElementOptions } from '../../quant/formats/elementOptions';
@@ -11,6 +11,7 @@ import { packedWordCount } from '../../quant/pack';
 import { assert } from '../../lib/assert';
 import { ternaryCode } from '../../quant/nonuniform/ternary';
 import { grid2d } from '../dispatch';
+import { readBuffers } from '../readback';
 import { encodePass, type GpuRuntime, storageUsage, uploadStorage, uploadUniform } from '../runtime';
 import { groupLayoutWords } from './groupUniform';
 import { groupParamsWorkgroup } from './quantInt';
@@ -339,4 +340,22 @@ function tableConstants(format: TableFormat, t: ElementTable): Record<string, nu
 export function encodeTableDecode(rt: GpuRuntime, encoder: GPUCommandEncoder, bufs: TableQuantBuffers, n: number, format: TableFormat): void {
   const pipeline = rt.pipelines.get('quant_table', 'decode', tableConstants(format, tableFor(format)));
   encodePass(rt, encoder, pipeline, { 0: bufs.uniform, 2: bufs.table, 3: bufs.groups, 4: bufs.words, 5: bufs.xhat }, grid2d(Math.ceil(n / WG)));
+}
+
+/**
+ * The CPU step of NF4 + double quant between the GPU's absmax pass and its decode: submits
+ * `encoder` (holding an fp32-scale absmax {@link encodeTableQuant}), reads the `groupCount` absmax
+ * scales back, double-quantizes them (doubleQuantize / doubleDequantize in src/quant/formats/absmax.ts,
+ * bitsandbytes' nested 8-bit scales) and writes the reconstructed scales into `bufs.groups`, ready
+ * for {@link encodeTableDecode}. Returns those scales (f32, one per group).
+ */
+export async function doubleQuantizeTableScales(
+  rt: GpuRuntime, encoder: GPUCommandEncoder, bufs: TableQuantBuffers, groupCount: number,
+): Promise<Float32Array> {
+  const [groupsBytes] = await readBuffers(rt.device, encoder, [bufs.groups]);
+  const groups = new Uint32Array(groupsBytes.slice(0, 8 * groupCount));
+  const scales = doubleDequantize(doubleQuantize(Float32Array.from({ length: groupCount }, (_, g) => bitsF32(groups[2 * g]))));
+  scales.forEach((v, g) => { groups[2 * g] = f32Bits(v); });
+  rt.device.queue.writeBuffer(bufs.groups, 0, groups);
+  return scales;
 }
