@@ -232,26 +232,25 @@ class Fields {
       'The file may be damaged or not a model configuration; check it or re-download it.');
   }
 
-  /** A positive integer, or `fallback` when absent (no fallback: required). */
-  int(key: string, fallback?: number): number {
+  /** A number for which `ok` holds (else an error saying it should be `want`), or `fallback` when absent (no fallback: required). */
+  private number(key: string, fallback: number | undefined, ok: (v: number) => boolean, want: string): number {
     if (!this.has(key)) {
       if (fallback !== undefined) return fallback;
       throw new ModelLoadError('corrupt', `${this.file} has no '${key}', which this architecture needs. The file may be incomplete; re-download it.`);
     }
     const v = this.raw(key);
-    if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) this.bad(key, 'a positive integer');
+    if (typeof v !== 'number' || !ok(v)) this.bad(key, want);
     return v;
   }
 
-  /** A positive finite number, or `fallback` when absent. */
+  /** A positive integer, or `fallback` when absent (no fallback: required). */
+  int(key: string, fallback?: number): number {
+    return this.number(key, fallback, (v) => Number.isInteger(v) && v > 0, 'a positive integer');
+  }
+
+  /** A positive finite number, or `fallback` when absent (no fallback: required). */
   positive(key: string, fallback?: number): number {
-    if (!this.has(key)) {
-      if (fallback !== undefined) return fallback;
-      throw new ModelLoadError('corrupt', `${this.file} has no '${key}', which this architecture needs. The file may be incomplete; re-download it.`);
-    }
-    const v = this.raw(key);
-    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) this.bad(key, 'a positive number');
-    return v;
+    return this.number(key, fallback, (v) => Number.isFinite(v) && v > 0, 'a positive number');
   }
 
   bool(key: string, fallback: boolean): boolean {
