@@ -4,13 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { f32 } from '../../src/lib/f32';
 import { createRng, studentT } from '../../src/lib/rng';
 import { CLIP_RATIOS, type IntClip, percentileAbs } from '../../src/quant/clip';
-import { type GroupKind, groupIndices, groupLayout } from '../../src/quant/groups';
+import { groupIndices, groupLayout } from '../../src/quant/groups';
 import {
   clipSearchError, clipSearchFactor, codeRange, dequantizeInt, groupLevels, INT_MODES, type IntFormatParams,
   intFormatProblem, type IntMode, quantizeInt,
 } from '../../src/quant/int';
 import { unpackCodes } from '../../src/quant/pack';
-import { valuesArb } from './arbitraries';
+import { layoutFields, type LayoutCase, withValues } from './arbitraries';
 import { oneGroupWithRatio } from './int-one-group';
 import { SCALE_ENCODINGS, type ScaleEncoding } from '../../src/quant/scaleEncoding';
 
@@ -159,16 +159,12 @@ describe('effects of clipping', () => {
 // ---------------------------------------------------------------------------------------------
 // Invariants over every mode x encoding x clip x rounding.
 
-interface Case {
-  rows: number; cols: number; kind: GroupKind; blockSize: number;
+interface Case extends LayoutCase {
   bits: number; mode: IntMode; scale: ScaleEncoding; clip: IntClip; stochastic: boolean; seed: number;
 }
 
 const caseArb: fc.Arbitrary<Case> = fc.record({
-  rows: fc.integer({ min: 1, max: 8 }),
-  cols: fc.integer({ min: 1, max: 24 }),
-  kind: fc.constantFrom<GroupKind>('tensor', 'row', 'column', 'block'),
-  blockSize: fc.integer({ min: 1, max: 30 }),
+  ...layoutFields,
   bits: fc.integer({ min: 1, max: 8 }),
   mode: fc.constantFrom<IntMode>(...INT_MODES),
   scale: fc.constantFrom<ScaleEncoding>(...SCALE_ENCODINGS),
@@ -186,7 +182,7 @@ function formatOf(c: Case): IntFormatParams {
 }
 
 
-const tensorArb = caseArb.chain((c) => valuesArb(c.rows * c.cols).map((x) => ({ ...c, x })));
+const tensorArb = withValues(caseArb);
 
 /**
  * f32 slack in units of the step (see quant-int.test.ts for the 2^(b-21) derivation), plus the

@@ -2,13 +2,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { f32 } from '../../src/lib/f32';
-import { type GroupKind, type GroupLayout, groupIndices, groupLayout, groupOf } from '../../src/quant/groups';
+import { type GroupLayout, groupIndices, groupLayout, groupOf } from '../../src/quant/groups';
 import {
   codeRange, decodeValue, dequantizeInt, encodeValue, groupLevels, groupParams, type IntFormatParams,
   intBitsPerWeight, quantizeInt,
 } from '../../src/quant/int';
 import { unpackCodes } from '../../src/quant/pack';
-import { valuesArb } from './arbitraries';
+import { layoutFields, type LayoutCase, withValues } from './arbitraries';
 import { oneGroup } from './int-one-group';
 
 const sym = (bits: number): IntFormatParams => ({ bits, symmetric: true });
@@ -153,19 +153,16 @@ describe('intBitsPerWeight (hand-checked)', () => {
 // ---------------------------------------------------------------------------------------------
 // Properties over random shapes, granularities, widths and both modes.
 
-interface Case { rows: number; cols: number; kind: GroupKind; blockSize: number; bits: number; symmetric: boolean }
+interface Case extends LayoutCase { bits: number; symmetric: boolean }
 
 const caseArb: fc.Arbitrary<Case> = fc.record({
-  rows: fc.integer({ min: 1, max: 8 }),
-  cols: fc.integer({ min: 1, max: 24 }),
-  kind: fc.constantFrom<GroupKind>('tensor', 'row', 'column', 'block'),
-  blockSize: fc.integer({ min: 1, max: 30 }),
+  ...layoutFields,
   bits: fc.integer({ min: 2, max: 8 }),
   symmetric: fc.boolean(),
 });
 
 
-const tensorArb = caseArb.chain((c) => valuesArb(c.rows * c.cols).map((x) => ({ ...c, x })));
+const tensorArb = withValues(caseArb);
 
 /** A drawn tensor quantized with its case's format and layout, and dequantized. */
 function quantizeCase({ rows, cols, kind, blockSize, bits, symmetric, x }: Case & { x: Float32Array }) {
