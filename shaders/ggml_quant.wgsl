@@ -201,11 +201,15 @@ fn q5_1_block(xo: u32, o: u32) {
 
 fn pair_id(gid: vec3u, nwg: vec3u) -> u32 { return gid.x + gid.y * nwg.x * WG; }
 
-fn clear_out() {
+// Blocks of pair t (2, 1 for a lone last block, 0 past the end), with `out` cleared for them.
+fn pair_blocks(t: u32) -> u32 {
+  let b0 = 2u * t;
+  if (b0 >= p.nb) { return 0u; }
   for (var w = 0u; w < 17u; w++) { out[w] = 0u; }
+  return min(2u, p.nb - b0);
 }
 
-// Stores the pair's words: BYTES / 2 words per pair, fewer for a lone last block.
+// Stores the pair's words: BYTES / 2 words per pair, fewer for a lone last block, none for no block.
 fn store(t: u32, bytes_per_block: u32, blocks: u32) {
   let first = t * (bytes_per_block / 2u);
   let count = (blocks * bytes_per_block + 3u) / 4u;
@@ -215,54 +219,39 @@ fn store(t: u32, bytes_per_block: u32, blocks: u32) {
 @compute @workgroup_size(WG)
 fn quant_q8_0(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let t = pair_id(gid, nwg);
-  let b0 = 2u * t;
-  if (b0 >= p.nb) { return; }
-  clear_out();
-  let blocks = min(2u, p.nb - b0);
-  for (var k = 0u; k < blocks; k++) { q8_0_block((b0 + k) * 32u, k * 34u); }
+  let blocks = pair_blocks(t);
+  for (var k = 0u; k < blocks; k++) { q8_0_block((2u * t + k) * 32u, k * 34u); }
   store(t, 34u, blocks);
 }
 
 @compute @workgroup_size(WG)
 fn quant_q4_0(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let t = pair_id(gid, nwg);
-  let b0 = 2u * t;
-  if (b0 >= p.nb) { return; }
-  clear_out();
-  let blocks = min(2u, p.nb - b0);
-  for (var k = 0u; k < blocks; k++) { q4_0_block((b0 + k) * 32u, k * 18u); }
+  let blocks = pair_blocks(t);
+  for (var k = 0u; k < blocks; k++) { q4_0_block((2u * t + k) * 32u, k * 18u); }
   store(t, 18u, blocks);
 }
 
 @compute @workgroup_size(WG)
 fn quant_q4_1(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let t = pair_id(gid, nwg);
-  let b0 = 2u * t;
-  if (b0 >= p.nb) { return; }
-  clear_out();
-  let blocks = min(2u, p.nb - b0);
-  for (var k = 0u; k < blocks; k++) { q4_1_block((b0 + k) * 32u, k * 20u); }
+  let blocks = pair_blocks(t);
+  for (var k = 0u; k < blocks; k++) { q4_1_block((2u * t + k) * 32u, k * 20u); }
   store(t, 20u, blocks);
 }
 
 @compute @workgroup_size(WG)
 fn quant_q5_0(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let t = pair_id(gid, nwg);
-  let b0 = 2u * t;
-  if (b0 >= p.nb) { return; }
-  clear_out();
-  let blocks = min(2u, p.nb - b0);
-  for (var k = 0u; k < blocks; k++) { q5_0_block((b0 + k) * 32u, k * 22u); }
+  let blocks = pair_blocks(t);
+  for (var k = 0u; k < blocks; k++) { q5_0_block((2u * t + k) * 32u, k * 22u); }
   store(t, 22u, blocks);
 }
 
 @compute @workgroup_size(WG)
 fn quant_q5_1(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let t = pair_id(gid, nwg);
-  let b0 = 2u * t;
-  if (b0 >= p.nb) { return; }
-  clear_out();
-  let blocks = min(2u, p.nb - b0);
-  for (var k = 0u; k < blocks; k++) { q5_1_block((b0 + k) * 32u, k * 24u); }
+  let blocks = pair_blocks(t);
+  for (var k = 0u; k < blocks; k++) { q5_1_block((2u * t + k) * 32u, k * 24u); }
   store(t, 24u, blocks);
 }
