@@ -13,7 +13,7 @@ import type { Tokenizer } from '../model/tokenizer';
 import { ModelLoadError } from '../model/types';
 import type { Recipe } from '../spec/schema';
 import { CancelledError, type ProgressFn } from './experiment';
-import { modelPair, quantizedInModel, quantizedVariant } from './modelPair';
+import { modelPair, quantizedInModel, quantizedVariant, type TransformExecution } from './modelPair';
 
 /** Settings of an evaluation: which text, how much of it, and the sliding-window protocol. */
 export interface EvalSettings {
@@ -52,6 +52,14 @@ export interface EvalResult {
     readonly quantizedTensors: number;
     readonly quantizedParams: number;
     readonly bitsPerWeight: number;
+    /**
+     * How the recipe's transform ran: 'executed' (rotation, kept columns/rows, low-rank branch or
+     * permutation computed around the packed low-bit matmul), 'simulated' (a method that only
+     * changes the stored values, run on its dequantized weights), or 'none'.
+     */
+    readonly transformExecution: TransformExecution;
+    /** One sentence on what ran ('' without a transform). */
+    readonly transformDetail: string;
   };
   readonly pplFull: number;
   readonly pplQuantized: number;
@@ -75,7 +83,8 @@ async function tokenizerOf(loaded: LoadedModel): Promise<Tokenizer> {
  * Perplexity of the full-precision and the quantized model on `settings.text` by the sliding-window
  * protocol of src/model/forward/windows.ts, and per scored token KL(P_full || P_quantized), top-1
  * agreement and Δp of the correct token (llama.cpp's perplexity tool statistics). On the GPU
- * (`rt`) the quantized model runs from packed low-bit weights; on the CPU from dequantized ones.
+ * (`rt`) the quantized model runs from packed low-bit weights; on the CPU from dequantized ones;
+ * both run the recipe's transform around each product (see protocol.transformExecution).
  */
 export async function evaluateRecipe(
   loaded: LoadedModel, recipe: Recipe, settings: EvalSettings, rt: GpuRuntime | null,
@@ -103,6 +112,7 @@ export async function evaluateRecipe(
       textLabel: settings.textLabel, tokens: tokens.length, scored: comparison.positions, context: settings.context, stride: settings.stride,
       bos: options.bos !== null, keptLayers: [...keep].sort((a, b) => a - b),
       quantizedTensors: variant.quantizedTensors, quantizedParams: variant.quantizedParams, bitsPerWeight: variant.bitsPerWeight,
+      transformExecution: variant.transformExecution, transformDetail: variant.transformDetail,
     },
     pplFull: reference.ppl,
     pplQuantized: test.ppl,
@@ -179,6 +189,8 @@ export interface SensitivityResult {
   readonly pplFull: number;
   readonly rows: readonly SensitivityRow[];
   readonly tokens: number;
+  /** How the recipe's transform ran in every row (see EvalResult's protocol). */
+  readonly transformExecution: TransformExecution;
   readonly backend: 'webgpu' | 'cpu';
   readonly elapsedMs: number;
 }
@@ -207,10 +219,11 @@ export async function sensitivitySweep(
     : SWEEP_ROLES.filter(([role]) => present.has(role)).map(([role, label]) => ({ label, layer: null, role, match: (name: string) => classifyTensor(name).role === role }));
   const comparer = createComparer(full, rt);
   const rows: SensitivityRow[] = [];
-  let pplFull = NaN;
+  let pplFull = NaN, transformExecution: TransformExecution = 'none';
   try {
     for (const [i, g] of groups.entries()) {
       const variant = quantizedVariant(loaded, full, recipe, g.match);
+      transformExecution = variant.transformExecution; // the same for every group: it depends on the method
       const hooks = passHooks(0.1 + (0.9 * i) / groups.length, 0.9 / groups.length, onProgress, isCancelled, `${g.label}: `);
       const r = await comparer.compare(variant, tokens, options, hooks);
       pplFull = r.reference.ppl;
@@ -219,7 +232,7 @@ export async function sensitivitySweep(
   } finally {
     comparer.dispose();
   }
-  return { by, pplFull, rows, tokens: tokens.length, backend: rt ? 'webgpu' : 'cpu', elapsedMs: performance.now() - started };
+  return { by, pplFull, rows, tokens: tokens.length, transformExecution, backend: rt ? 'webgpu' : 'cpu', elapsedMs: performance.now() - started };
 }
 
 /** Settings of side-by-side generation; temperature 0 is greedy. */

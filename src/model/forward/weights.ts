@@ -1,6 +1,7 @@
 // model: the weights of a model resolved by name into typed blocks for the CPU reference forward pass, with shape checks.
 import { type ModelConfig, type TensorNaming, type TensorSlot, tensorName } from '../architectures';
 import { ModelLoadError } from '../types';
+import { checkExecution, executeLinear, type LinearExecution } from './linearTransforms';
 import { matVec, vecMat } from './ops';
 
 /**
@@ -12,6 +13,11 @@ export interface ForwardModel {
   readonly config: ModelConfig;
   readonly naming: TensorNaming;
   weight(name: string): Float32Array;
+  /**
+   * What runs around the product with linear weight `name` when the recipe's transform changes the
+   * computation (an input rotation, fp16 columns, a low-rank branch, ...); absent or null: y = W x.
+   */
+  linearExecution?(name: string): LinearExecution | null;
 }
 
 /** A projection y = W x + b, stored [outDim, inDim] (linear) or [inDim, outDim] (GPT-2 Conv1D). */
@@ -21,11 +27,17 @@ export interface Linear {
   readonly inDim: number;
   readonly outDim: number;
   readonly conv1d: boolean;
+  /** The transform's execution around the product (linearTransforms.ts), or null. */
+  readonly execution: LinearExecution | null;
 }
 
 /** Applies a projection to one vector: Float32Array [inDim] -> [outDim]. */
 export function applyLinear(l: Linear, x: Float32Array): Float32Array {
-  return l.conv1d ? vecMat(x, l.w, l.inDim, l.outDim, l.bias) : matVec(l.w, x, l.outDim, l.inDim, l.bias);
+  if (!l.execution) return l.conv1d ? vecMat(x, l.w, l.inDim, l.outDim, l.bias) : matVec(l.w, x, l.outDim, l.inDim, l.bias);
+  const product = (v: Float32Array) => (l.conv1d ? vecMat(v, l.w, l.inDim, l.outDim) : matVec(l.w, v, l.outDim, l.inDim));
+  const y = executeLinear(l.execution, x, product);
+  if (l.bias) for (let i = 0; i < y.length; i++) y[i] += l.bias[i];
+  return y;
 }
 
 /** RMSNorm (bias null) or LayerNorm parameters. */
@@ -79,11 +91,15 @@ class Resolver {
 
   linear(slot: TensorSlot, biasSlot: TensorSlot | null, layer: number, inDim: number, outDim: number): Linear {
     const { config, naming } = this.model;
+    const name = tensorName(config.family, naming, slot, layer);
+    const execution = this.model.linearExecution?.(name) ?? null;
+    if (execution) checkExecution(execution, outDim, inDim, name);
     return {
       w: this.tensor(slot, layer, inDim * outDim),
       bias: biasSlot ? this.tensor(biasSlot, layer, outDim) : null,
       inDim, outDim,
       conv1d: config.family === 'gpt2' && naming === 'hf',
+      execution,
     };
   }
 
@@ -123,7 +139,7 @@ export function resolveWeights(model: ForwardModel): ResolvedWeights {
   const r = new Resolver(model);
   const embedding = r.tensor('embedding', 0, c.vocabSize * c.hidden);
   const head: Linear = c.tiedHead
-    ? { w: embedding, bias: null, inDim: c.hidden, outDim: c.vocabSize, conv1d: false }
+    ? { w: embedding, bias: null, inDim: c.hidden, outDim: c.vocabSize, conv1d: false, execution: null }
     : { ...r.linear('head', null, 0, c.hidden, c.vocabSize), conv1d: false };
   return {
     embedding,

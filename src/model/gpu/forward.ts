@@ -14,6 +14,7 @@ import {
   type Activation, type Encoding, encodeAttention, encodeBiasAct, encodeEmbed, encodeNorm, encodeResidual, encodeSplitRope, encodeSwiglu,
   type HeadSlice, MAX_HEAD_DIM, type RopeTable,
 } from './kernels';
+import { encodeLinear } from './linearTransforms';
 import type { GpuBlock, GpuLinear, GpuNorm, GpuWeights } from './weights';
 
 /** Keys and values of every layer for positions 0 .. capacity − 1: f32[capacity · kvHeads · headDim] per layer. */
@@ -147,6 +148,11 @@ export class ForwardEncoder {
     e.scratch.push(encodeMatmulPacked(this.rt, e.encoder, x, w, y, rows));
   }
 
+  /** A block projection without its bias: the packed matmul and the recipe transform's steps around it. */
+  private linear(e: Encoding, x: GPUBuffer, l: GpuLinear, y: GPUBuffer, rows: number): void {
+    encodeLinear(e, x, l.w, l.execution, y, rows, this.weights.dummy);
+  }
+
   private norm(e: Encoding, n: GpuNorm, x: GPUBuffer, y: GPUBuffer, rows: number): void {
     encodeNorm(e, x, n.weight, n.bias, this.weights.dummy, y, rows, this.config.hidden, this.config.normEps);
   }
@@ -161,7 +167,7 @@ export class ForwardEncoder {
     encodeSplitRope(e, k, this.rope, dummy, cache.keys[layer], pos0, rows, c.kvHeads, c.headDim, pos0);
     encodeSplitRope(e, v, { ...this.rope, table: null }, dummy, cache.values[layer], pos0, rows, c.kvHeads, c.headDim, pos0);
     encodeAttention(e, act.qr, cache.keys[layer], cache.values[layer], act.att, rows, c, pos0);
-    this.matmul(e, act.att, b.o.w, act.o, rows);
+    this.linear(e, act.att, b.o, act.o, rows);
     if (c.parallelResidual) {
       this.norm(e, b.ffnNorm, act.x, act.h, rows);
       this.mlp(e, b, rows);
@@ -180,13 +186,13 @@ export class ForwardEncoder {
     const d = c.headDim, qDim = c.heads * d, kvDim = c.kvHeads * d;
     const qkv = b.qkv;
     if (qkv.kind === 'separate') {
-      this.matmul(e, act.h, qkv.q.w, act.q, rows);
-      this.matmul(e, act.h, qkv.k.w, act.k, rows);
-      this.matmul(e, act.h, qkv.v.w, act.v, rows);
+      this.linear(e, act.h, qkv.q, act.q, rows);
+      this.linear(e, act.h, qkv.k, act.k, rows);
+      this.linear(e, act.h, qkv.v, act.v, rows);
       const slice = (src: GPUBuffer, l: GpuLinear, stride: number): HeadSlice => ({ src, stride, offset: 0, headStride: d, bias: l.bias });
       return [slice(act.q, qkv.q, qDim), slice(act.k, qkv.k, kvDim), slice(act.v, qkv.v, kvDim)];
     }
-    this.matmul(e, act.h, qkv.qkv.w, act.q, rows);
+    this.linear(e, act.h, qkv.qkv, act.q, rows);
     const stride = qDim + 2 * kvDim;
     const slice = (offset: number, headStride: number): HeadSlice => ({ src: act.q, stride, offset, headStride, bias: qkv.qkv.bias });
     return qkv.kind === 'concat'
@@ -199,14 +205,14 @@ export class ForwardEncoder {
   private mlp(e: Encoding, b: GpuBlock, rows: number): void {
     const { config: c, act } = this;
     if (b.gate) {
-      this.matmul(e, act.h, b.gate.w, act.gate, rows);
-      this.matmul(e, act.h, b.up.w, act.up, rows);
+      this.linear(e, act.h, b.gate, act.gate, rows);
+      this.linear(e, act.h, b.up, act.up, rows);
       encodeSwiglu(e, act.gate, act.up, rows * c.ffn);
-      this.matmul(e, act.gate, b.down.w, act.down, rows);
+      this.linear(e, act.gate, b.down, act.down, rows);
     } else {
-      this.matmul(e, act.h, b.up.w, act.up, rows);
+      this.linear(e, act.h, b.up, act.up, rows);
       encodeBiasAct(e, act.up, b.up.bias, this.weights.dummy, this.activation, rows * c.ffn, c.ffn);
-      this.matmul(e, act.up, b.down.w, act.down, rows);
+      this.linear(e, act.up, b.down, act.down, rows);
     }
   }
 }
