@@ -1,5 +1,5 @@
 // spec: the default experiment the page opens with, and a helper to describe a recipe briefly.
-import type { ExperimentSpec, IntFormat, ModelSource, Recipe, SyntheticSource } from './schema';
+import type { Evaluation, ExperimentSpec, IntFormat, ModelSource, Recipe, SyntheticSource } from './schema';
 import { SPEC_VERSION } from './schema';
 import { formatById } from '../quant/formats/registry';
 import { fixedBlockOf } from './formatChoice';
@@ -37,6 +37,9 @@ export const DEFAULT_SPEC: ExperimentSpec = {
 
 /** The default recipe on the synthetic tensor (the "Synthetic" source starts here). */
 export const SYNTHETIC_SPEC: ExperimentSpec & { source: SyntheticSource } = { ...DEFAULT_SPEC, source: DEFAULT_SYNTHETIC_SOURCE };
+
+/** The Evaluate view's settings when a spec has none: the bundled text, 512 tokens, windows of 128, stride 64. */
+export const DEFAULT_EVALUATION: Evaluation = { text: { kind: 'bundled' }, maxTokens: 512, context: 128, stride: 64, keepLayers: [] };
 
 /** An integer format with the plain defaults: fp32 scales, round to nearest, no clipping. */
 export function intFormat(bits: number, mode: IntFormat['mode']): IntFormat {

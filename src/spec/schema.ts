@@ -150,9 +150,30 @@ export const recipeSchema = z.object({
   granularity: granularitySchema,
 });
 
+/** The views, in tab order. */
+export const VIEW_TABS = ['tensor', 'outliers', 'model', 'evaluate'] as const;
+
 export const viewSchema = z.object({
   /** Log-scale count axis on the histograms (tails matter). */
   logScale: z.boolean(),
+  /** The open view (absent: the Tensor view). */
+  tab: z.enum(VIEW_TABS).optional(),
+});
+
+/** Characters of user text a link carries at most (compressed in the link). */
+export const MAX_EVAL_TEXT = 20_000;
+
+/** What the Evaluate view measures: the text, how much of it, the sliding-window protocol, the blocks kept in full precision. */
+export const evaluationSchema = z.object({
+  text: z.discriminatedUnion('kind', [
+    /** The embedded model's held-out validation text. */
+    z.object({ kind: z.literal('bundled') }),
+    z.object({ kind: z.literal('user'), text: z.string().max(MAX_EVAL_TEXT) }),
+  ]),
+  maxTokens: z.number().int().min(16).max(8192),
+  context: z.number().int().min(8).max(8192),
+  stride: z.number().int().min(1).max(8191),
+  keepLayers: z.array(z.number().int().min(0).max(1023)).max(256),
 });
 
 export const experimentSpecSchema = z.object({
@@ -160,10 +181,14 @@ export const experimentSpecSchema = z.object({
   source: sourceSchema,
   recipe: recipeSchema,
   view: viewSchema,
+  /** The Evaluate view's settings (absent: the defaults). */
+  evaluation: evaluationSchema.optional(),
 });
 
 export type Distribution = (typeof DISTRIBUTIONS)[number];
 export type Granularity = z.infer<typeof granularitySchema>;
+export type Evaluation = z.infer<typeof evaluationSchema>;
+export type ViewTab = (typeof VIEW_TABS)[number];
 export type SyntheticSource = z.infer<typeof syntheticSourceSchema>;
 export type ModelRef = z.infer<typeof modelRefSchema>;
 export type ModelSource = z.infer<typeof modelSourceSchema>;

@@ -17,17 +17,6 @@ export interface JobState<R> {
 
 export type JobKind = 'evaluation' | 'generation' | 'sensitivity';
 
-/** The Evaluate view's settings, kept here so they survive switching views. */
-export interface EvalForm {
-  readonly textKind: 'bundled' | 'user';
-  readonly userText: string;
-  readonly maxTokens: number;
-  readonly context: number;
-  readonly stride: number;
-  /** Blocks to keep in full precision in the next evaluation (chosen from a sensitivity sweep). */
-  readonly keepLayers: readonly number[];
-}
-
 /** The generation panel's settings. */
 export interface GenerateForm {
   readonly prompt: string;
@@ -40,9 +29,7 @@ export interface EvalSlice {
   readonly evaluation: JobState<EvalResult>;
   readonly generation: JobState<GenerationResult>;
   readonly sensitivity: JobState<SensitivityResult>;
-  readonly evalForm: EvalForm;
   readonly generateForm: GenerateForm;
-  setEvalForm(patch: Partial<EvalForm>): void;
   setGenerateForm(patch: Partial<GenerateForm>): void;
   jobStarted(kind: JobKind, id: number, specKey: string): void;
   jobProgress(kind: JobKind, id: number, fraction: number, stage: string): void;
@@ -65,9 +52,7 @@ export const createEvalSlice: StateCreator<EvalSlice> = (set) => {
     evaluation: IDLE,
     generation: IDLE,
     sensitivity: IDLE,
-    evalForm: { textKind: 'bundled', userText: '', maxTokens: 512, context: 128, stride: 64, keepLayers: [] },
     generateForm: { prompt: 'The Congress of the United States', steps: 40, temperature: 0, seed: 1 },
-    setEvalForm: (patch) => set((s) => ({ evalForm: { ...s.evalForm, ...patch } })),
     setGenerateForm: (patch) => set((s) => ({ generateForm: { ...s.generateForm, ...patch } })),
     jobStarted: (kind, id, specKey) => set((s) => ({ [kind]: { ...s[kind], status: 'running', id, progress: null, error: null, specKey } })),
     jobProgress: (kind, id, fraction, stage) => ifCurrent(kind, id, { progress: { fraction: Math.min(1, Math.max(0, fraction)), stage } }),

@@ -1,12 +1,13 @@
 // state: the spec slice, the experiment spec and setters that always produce a new, valid spec.
 import type { StateCreator } from 'zustand/vanilla';
 import { z } from 'zod';
-import { DEFAULT_SPEC, DEFAULT_SYNTHETIC_SOURCE, EMBEDDED_MODEL_SOURCE, intFormat } from '../spec/defaults';
+import { DEFAULT_EVALUATION, DEFAULT_SPEC, DEFAULT_SYNTHETIC_SOURCE, EMBEDDED_MODEL_SOURCE, intFormat } from '../spec/defaults';
 import {
-  type Distribution, type ExperimentSpec, experimentSpecSchema, type Granularity, granularitySchema,
+  type Distribution, type Evaluation, evaluationSchema, type ExperimentSpec, experimentSpecSchema, type Granularity, granularitySchema,
   type IntFormat, intFormatSchema, type ModelRef, modelRefSchema, modelSourceSchema, type Recipe, recipeSchema,
   registryFormatSchema, type RegistryFormatId, type SyntheticSource, syntheticSourceSchema, type UserCodebookFormat,
   userCodebookSchema,
+  type ViewTab, viewSchema,
 } from '../spec/schema';
 import { transformDescriptor } from '../quant/transforms/registry';
 import {
@@ -62,6 +63,9 @@ export interface SpecSlice {
    * invalid values throw (zod).
    */
   setTransformParams<M extends RecipeTransformMethod>(method: M, patch: Partial<TransformParamsOf<M>>): void;
+  setViewTab(tab: ViewTab): void;
+  /** Evaluate view settings; throws (zod) when the result is not valid. */
+  setEvaluation(patch: Partial<Evaluation>): void;
 }
 
 /** Minimal view of a zod number schema: its bounds and whether it is an integer. */
@@ -185,7 +189,11 @@ export const createSpecSlice: StateCreator<SpecSlice> = (set, get) => {
     setClip: (clip) => intPatch({ clip: clip.kind === 'percentile' ? { kind: 'percentile', p: Math.min(100, Math.max(90, Number.isNaN(clip.p) ? 99.9 : clip.p)) } : clip }),
     setGranularity: (kind) => granularity({ kind: gran.kind.parse(kind) }),
     setBlockSize: (size) => granularity({ blockSize: clampTo(gran.blockSize, size) }),
-    setLogScale: (on) => set(({ spec }) => ({ spec: { ...spec, view: { logScale: on } } })),
+    setLogScale: (on) => set(({ spec }) => ({ spec: { ...spec, view: { ...spec.view, logScale: on } } })),
+    setViewTab: (tab) => set(({ spec }) => ({ spec: { ...spec, view: { ...spec.view, tab: viewSchema.shape.tab.parse(tab) } } })),
+    setEvaluation: (patch) => set(({ spec }) => ({
+      spec: { ...spec, evaluation: evaluationSchema.parse({ ...(spec.evaluation ?? DEFAULT_EVALUATION), ...patch }) },
+    })),
     setTransform: (method) => {
       if (method === 'none') return setRecipeTransform(null);
       const known = lastTransforms[method] ?? transformSchema.parse({ method, params: transformDescriptor(method).defaults });

@@ -1,6 +1,8 @@
 // ui: the Evaluate view: perplexity and KL of the model with and without the recipe (protocol shown), the per-token loss change, and side-by-side generation.
 import { useId } from 'react';
 import type { EvalResult } from '../engine/evaluate';
+import { DEFAULT_EVALUATION } from '../spec/defaults';
+import { MAX_EVAL_TEXT } from '../spec/schema';
 import { jobSpecKey } from '../state/evalSlice';
 import { useAppStore } from '../state/store';
 import { useEngine } from './engineContext';
@@ -44,9 +46,11 @@ function EvaluationPanel({ maxPositions }: { readonly maxPositions: number }) {
   const engine = useEngine();
   const job = useAppStore((s) => s.evaluation);
   const currentKey = useAppStore((s) => jobSpecKey(s.spec));
-  const form = useAppStore((s) => s.evalForm);
-  const setForm = useAppStore((s) => s.setEvalForm);
-  const { textKind, userText, maxTokens } = form;
+  const form = useAppStore((s) => s.spec.evaluation ?? DEFAULT_EVALUATION);
+  const setForm = useAppStore((s) => s.setEvaluation);
+  const { maxTokens } = form;
+  const textKind = form.text.kind;
+  const userText = form.text.kind === 'user' ? form.text.text : '';
   const { context, stride } = evalRequest(form, maxPositions);
   const run = () => engine.evaluate(evalRequest(form, maxPositions));
   const canRun = textKind === 'bundled' || userText.trim().length > 0;
@@ -56,12 +60,12 @@ function EvaluationPanel({ maxPositions }: { readonly maxPositions: number }) {
       <div className="eval-form">
         <fieldset className="radio-group">
           <legend>Text</legend>
-          <label className="radio-option"><input type="radio" name={ids.text} checked={textKind === 'bundled'} onChange={() => setForm({ textKind: 'bundled' })} /> Held-out State of the Union text (public domain, 15.9 k characters)</label>
-          <label className="radio-option"><input type="radio" name={ids.text} checked={textKind === 'user'} onChange={() => setForm({ textKind: 'user' })} /> Your text</label>
+          <label className="radio-option"><input type="radio" name={ids.text} checked={textKind === 'bundled'} onChange={() => setForm({ text: { kind: 'bundled' } })} /> Held-out State of the Union text (public domain, 15.9 k characters)</label>
+          <label className="radio-option"><input type="radio" name={ids.text} checked={textKind === 'user'} onChange={() => setForm({ text: { kind: 'user', text: userText } })} /> Your text</label>
         </fieldset>
         {textKind === 'user' && (
           <Field id={ids.user} label="Your text" hint={HINTS.evalText}>
-            <textarea {...hintProps(ids.user, HINTS.evalText)} data-testid="eval-user-text" rows={5} value={userText} onChange={(e) => setForm({ userText: e.currentTarget.value })} />
+            <textarea {...hintProps(ids.user, HINTS.evalText)} data-testid="eval-user-text" rows={5} value={userText} maxLength={MAX_EVAL_TEXT} onChange={(e) => setForm({ text: { kind: 'user', text: e.currentTarget.value } })} />
           </Field>
         )}
         <div className="eval-numbers">

@@ -1,6 +1,7 @@
 // ui: per-layer (or per-type) sensitivity: quantize one block at a time, bars of the KL each causes, then keep the k most sensitive blocks in full precision.
 import { useId, useState } from 'react';
 import type { SensitivityResult } from '../engine/evaluate';
+import { DEFAULT_EVALUATION } from '../spec/defaults';
 import { jobSpecKey } from '../state/evalSlice';
 import { useAppStore } from '../state/store';
 import { SensitivityBars } from './charts/SensitivityBars';
@@ -17,8 +18,8 @@ export function SensitivityPanel({ maxPositions, layers }: { readonly maxPositio
   const ids = { by: useId(), k: useId() };
   const engine = useEngine();
   const job = useAppStore((s) => s.sensitivity);
-  const form = useAppStore((s) => s.evalForm);
-  const setForm = useAppStore((s) => s.setEvalForm);
+  const form = useAppStore((s) => s.spec.evaluation ?? DEFAULT_EVALUATION);
+  const setForm = useAppStore((s) => s.setEvaluation);
   const currentKey = useAppStore((s) => jobSpecKey(s.spec));
   const [by, setBy] = useState<SensitivityResult['by']>('layer');
   const [k, setK] = useState(1);

@@ -1,12 +1,14 @@
 // ui: the centre area: the view tabs (Tensor, Outliers, Model, Evaluate) with arrow-key navigation, and the selected view's panel.
-import { type KeyboardEvent, type ReactNode, useRef, useState } from 'react';
+import { type KeyboardEvent, type ReactNode, useRef } from 'react';
+import type { ViewTab } from '../spec/schema';
+import { useAppStore } from '../state/store';
 import { ErrorBoundary } from './ErrorBoundary';
 import { EvaluateView } from './EvaluateView';
 import { ModelInspector } from './ModelInspector';
 import { OutliersView } from './OutliersView';
 import { TensorView } from './TensorView';
 
-type TabId = 'tensor' | 'outliers' | 'model' | 'evaluate';
+type TabId = ViewTab;
 
 /** The views in tab order; `render` gets a function that switches to another tab. */
 const TABS: readonly { id: TabId; label: string; what: string; render: (goTo: (id: TabId) => void) => ReactNode }[] = [
@@ -17,7 +19,9 @@ const TABS: readonly { id: TabId; label: string; what: string; render: (goTo: (i
 ];
 
 export function Views() {
-  const [tab, setTab] = useState<TabId>('tensor');
+  // The open view is part of the spec, so a link reopens it.
+  const tab = useAppStore((s) => s.spec.view.tab ?? 'tensor');
+  const setTab = useAppStore((s) => s.setViewTab);
   const buttons = useRef<Record<string, HTMLButtonElement | null>>({});
   const select = (id: TabId) => { setTab(id); buttons.current[id]?.focus(); };
   const onKeyDown = (e: KeyboardEvent) => {
