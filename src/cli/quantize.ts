@@ -22,6 +22,7 @@ import { metricRows, num, type Output, table } from './format';
 import { readRecipe } from './inputs';
 import { readNpy, writeNpy } from './npy';
 import { modelFiles, openBackend } from './node';
+import { transpose } from '../lib/matrix';
 
 export const QUANTIZE_HELP = `lowbit quantize --recipe <preset | recipe.json> --in <input> --out <output> [options]
 
@@ -112,12 +113,6 @@ async function quantizeTensor(input: string, output: string, recipe: Recipe, bac
   return { report, text };
 }
 
-/** [rows, cols] row-major → [cols, rows] (GPT-2 Conv1D weights are stored [in, out]). */
-function transpose(x: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(x.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = x[r * cols + c];
-  return out;
-}
 
 /** f32 values as little-endian fp16 (IEEE, as torch's .half(): ties to even, overflow to ±inf) or bf16 (ties to even). */
 function encodeHalf(x: Float32Array, dtype: 'F16' | 'BF16'): Uint8Array {

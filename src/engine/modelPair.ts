@@ -1,6 +1,6 @@
 // engine: a model and its quantized copy for a model pass: the full-precision ForwardModel, the same with the recipe (format and transform) applied to every block projection, and the packer giving the GPU pass the same weights and transform execution (pure: no GPU imports).
 import { classifyTensor } from '../model/architectures';
-import { forwardModelFromLoaded } from '../model/forward/fromLoaded';
+import { forwardModelFromLoaded, forwardName } from '../model/forward/fromLoaded';
 import { type LinearPlan, planLinear } from '../model/forward/linearPlan';
 import type { LinearExecution } from '../model/forward/linearTransforms';
 import type { ForwardModel } from '../model/forward/weights';
@@ -12,6 +12,7 @@ import { transformDescriptor, type TransformSpec } from '../quant/transforms/reg
 import { formatChoice } from '../spec/formatChoice';
 import type { Recipe } from '../spec/schema';
 import { transformSpecOf } from '../spec/transformSchema';
+import { transpose } from '../lib/matrix';
 
 /** Tensor roles the recipe quantizes in a model pass: the projections inside the blocks (embedding and head stay f32). */
 const QUANTIZED_ROLES = new Set(['attn-q', 'attn-k', 'attn-v', 'attn-qkv', 'attn-o', 'mlp-up', 'mlp-gate', 'mlp-down']);
@@ -19,13 +20,6 @@ const QUANTIZED_ROLES = new Set(['attn-q', 'attn-k', 'attn-v', 'attn-qkv', 'attn
 /** Whether the recipe applies to tensor `name` in a model pass. */
 export function quantizedInModel(name: string): boolean {
   return QUANTIZED_ROLES.has(classifyTensor(name).role);
-}
-
-/** [rows, cols] row-major → [cols, rows]. */
-function transpose(x: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(x.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = x[r * cols + c];
-  return out;
 }
 
 /** Which tensors a model pass quantizes: by default every block projection (quantizedInModel). */
@@ -42,14 +36,6 @@ interface PlannedTensor {
   readonly conv1d: boolean;
 }
 
-/**
- * The name forwardModelFromLoaded stores a checkpoint tensor under: bare Hugging Face GPT-2 names
- * (GPT2Model, without GPT2LMHeadModel's prefix) get `transformer.`.
- */
-function forwardName(full: ForwardModel, name: string): string {
-  const bareGpt2 = full.config.family === 'gpt2' && full.naming === 'hf';
-  return bareGpt2 && !name.startsWith('transformer.') && !name.startsWith('lm_head.') ? `transformer.${name}` : name;
-}
 
 /**
  * The same model as `full` with the recipe applied to the tensors `applies` selects. Each weight
@@ -70,7 +56,7 @@ export function quantizedVariant(loaded: LoadedModel, full: ForwardModel, recipe
   let params = 0, bits = 0;
   for (const t of loaded.summary.tensors) {
     if (!t.quantizable || t.shape.length !== 2 || !quantizedInModel(t.name) || !applies(t.name)) continue;
-    const name = forwardName(full, t.name);
+    const name = forwardName(full.config, full.naming, t.name);
     const conv1d = t.inputAxis === 0;
     const [n, k] = conv1d ? [t.shape[1], t.shape[0]] : [t.shape[0], t.shape[1]];
     const stored = full.weight(name);

@@ -11,6 +11,12 @@ export interface FromLoadedOptions {
   readonly onTensor?: (done: number, total: number) => void;
 }
 
+/** The name the forward pass uses for a stored tensor: bare HF GPT-2 names get GPT2LMHeadModel's `transformer.` prefix. */
+export function forwardName(config: { readonly family: string }, naming: 'hf' | 'gguf', name: string): string {
+  const bareGpt2 = config.family === 'gpt2' && naming === 'hf';
+  return bareGpt2 && !name.startsWith('transformer.') && !name.startsWith('lm_head.') ? `transformer.${name}` : name;
+}
+
 /**
  * Reads the model's weights (every tensor with a known role: embeddings, projections, norms,
  * biases, head; not attention-mask buffers or rotary caches) into memory as f32 and returns them as
@@ -24,12 +30,11 @@ export async function forwardModelFromLoaded(loaded: LoadedModel, options: FromL
   const config = summary.config;
   if (!config) throw new ModelLoadError('unsupported', `${summary.name} cannot be run: ${summary.description}`);
   const naming = summary.format === 'gguf' ? 'gguf' : 'hf';
-  const bareGpt2 = config.family === 'gpt2' && naming === 'hf';
   const wanted = summary.tensors.filter((t) => classifyTensor(t.name).role !== 'other');
   const weights = new Map<string, Float32Array>();
   for (const [i, t] of wanted.entries()) {
     options.signal?.throwIfAborted();
-    const key = bareGpt2 && !t.name.startsWith('transformer.') && !t.name.startsWith('lm_head.') ? `transformer.${t.name}` : t.name;
+    const key = forwardName(config, naming, t.name);
     weights.set(key, await loaded.readTensor(t.name, options.signal));
     options.onTensor?.(i + 1, wanted.length);
   }

@@ -6,6 +6,7 @@ import { type ModelConfig, type TensorSlot, tensorName } from '../architectures'
 import { checkExecution, type LinearExecution } from '../forward/linearTransforms';
 import { type ForwardModel, type Linear, type NormWeights, resolveWeights } from '../forward/weights';
 import { destroyExecution, type GpuExecution, uploadExecution } from './linearTransforms';
+import { transpose } from '../../lib/matrix';
 
 /** A packed weight and, when the recipe's transform changes the computation, what runs around its product (block projections only). */
 export interface PackedLinear extends PackedWeights {
@@ -69,12 +70,6 @@ export interface GpuWeights {
   destroy(): void;
 }
 
-/** [rows, cols] row-major -> [cols, rows]. */
-function transpose(w: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(w.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = w[r * cols + c];
-  return out;
-}
 
 /**
  * cos and sin of every RoPE angle pos · theta^(−2j / rotaryDim) (pos < maxPositions, j < rotaryDim / 2),
