@@ -122,6 +122,7 @@ function EvalNumbers({ result: r }: { readonly result: EvalResult }) {
         {formatCount(p.tokens)} tokens of {p.textLabel}; windows of {p.context} tokens{p.bos ? ' (BOS first)' : ''}, stride {p.stride};{' '}
         {formatCount(p.scored)} tokens scored. The recipe quantized {p.quantizedTensors} projections ({formatCount(p.quantizedParams)} weights)
         at {p.bitsPerWeight.toFixed(3)} bits per weight{p.keptLayers.length > 0 ? `; blocks ${p.keptLayers.join(', ')} kept in full precision` : ''}. Computed on {r.backend === 'webgpu' ? 'WebGPU' : 'the CPU reference'} in {formatMs(r.elapsedMs)}.
+        {p.transformDetail && <> {p.transformDetail}</>}
       </p>
     </>
   );
