@@ -30,10 +30,13 @@ export async function runGpuSuites(
     return r.records;
   });
   const measured = yardstick as Yardstick | null;
-  if (measured) await guarded('matmul', g, out, async () => (await matmulSuite(ctx, measured)).records);
-  else out.problems.push(`matmul on ${g.id}: not run, the copy yardstick failed`);
-  await guarded('hadamard', g, out, () => hadamardSuite(ctx));
-  await guarded('quant', g, out, () => quantSuite(ctx));
+  const wanted = options.suites;
+  if (wanted.has('matmul')) {
+    if (measured) await guarded('matmul', g, out, async () => (await matmulSuite(ctx, measured)).records);
+    else out.problems.push(`matmul on ${g.id}: not run, the copy yardstick failed`);
+  }
+  if (wanted.has('hadamard')) await guarded('hadamard', g, out, () => hadamardSuite(ctx));
+  if (wanted.has('quant')) await guarded('quant', g, out, () => quantSuite(ctx));
   await more(ctx, out);
   return { adapters: { [g.id]: g.fingerprint }, records: out.records, problems: out.problems };
 }

@@ -1,7 +1,7 @@
-// bench (browser): the page's entry: window.lowbitBench(mode) runs the GPU suites and the ONNX Runtime Web peer on the browser's adapter and returns the results.
-import { openBenchGpu } from '../gpu';
+// bench (browser): the page's entry: window.lowbitBench(mode, suites) runs the GPU suites on the browser's adapter and the ONNX Runtime Web peer on ORT's own device, and returns the results.
+import { openBenchGpu, type BenchGpu } from '../gpu';
 import { guarded, runGpuSuites } from '../gpuSuites';
-import { benchOptions } from '../options';
+import { benchOptions, type GpuSuite } from '../options';
 import { type OrtModule, peerSuite } from '../suites/peer';
 import type { EnvResults } from '../types';
 
@@ -15,17 +15,17 @@ async function loadOrt(): Promise<OrtModule> {
   return ort;
 }
 
-async function lowbitBench(mode: 'quick' | 'full'): Promise<EnvResults> {
+async function lowbitBench(mode: 'quick' | 'full', suites: GpuSuite[]): Promise<EnvResults> {
   const status = document.getElementById('status');
   const log = (line: string) => { console.log(line); if (status) status.textContent = line; };
   const adapter = await navigator.gpu?.requestAdapter();
   if (!adapter) return { adapters: {}, records: [], problems: ['chromium: no WebGPU adapter (navigator.gpu.requestAdapter() returned nothing); run Chromium with --enable-unsafe-webgpu.'] };
-  const version = /Chrome\/(\d+)/.exec(navigator.userAgent)?.[1] ?? '?';
-  const g = await openBenchGpu(adapter, `chromium ${version} (headless, --enable-unsafe-webgpu)`);
-  const options = benchOptions(mode);
+  const runtime = `chromium ${/Chrome\/(\d+)/.exec(navigator.userAgent)?.[1] ?? '?'} (headless, --enable-unsafe-webgpu)`;
+  const g: BenchGpu = await openBenchGpu(adapter, runtime);
+  const options = benchOptions(mode, new Set(suites));
   try {
     return await runGpuSuites(g, options, log, async (ctx, out) => {
-      await guarded('peer (onnxruntime-web)', g, out, async () => peerSuite(ctx, await loadOrt()));
+      if (options.suites.has('peer')) await guarded('peer (onnxruntime-web)', g, out, async () => peerSuite(ctx, await loadOrt()));
     });
   } finally {
     g.rt.pool.destroy();

@@ -49,7 +49,7 @@ async function buildPage(root: string, outDir: string): Promise<void> {
 }
 
 /** Runs the browser half and returns its results (problems instead of a throw when Chromium or WebGPU is missing). */
-export async function runBrowser(root: string, cacheDir: string, mode: 'quick' | 'full', log: (line: string) => void): Promise<EnvResults> {
+export async function runBrowser(root: string, cacheDir: string, mode: 'quick' | 'full', suites: readonly string[], log: (line: string) => void): Promise<EnvResults> {
   const outDir = join(cacheDir, 'page');
   await buildPage(root, outDir);
   const { server, url } = await serveFolders({ '/ort/': join(root, 'node_modules/onnxruntime-web/dist'), '/': outDir });
@@ -61,7 +61,7 @@ export async function runBrowser(root: string, cacheDir: string, mode: 'quick' |
     page.on('pageerror', (e) => log(`chromium page error: ${e.message}`));
     await page.goto(url);
     await page.waitForFunction(() => 'lowbitBench' in window);
-    return await page.evaluate((m) => (window as unknown as { lowbitBench: (mode: string) => Promise<EnvResults> }).lowbitBench(m), mode);
+    return await page.evaluate(([m, s]) => (window as unknown as { lowbitBench: (mode: string, suites: string[]) => Promise<EnvResults> }).lowbitBench(m, s), [mode, [...suites]] as [string, string[]]);
   } catch (e) {
     return { adapters: {}, records: [], problems: [`chromium: the browser half did not run: ${e instanceof Error ? e.message : String(e)}`] };
   } finally {

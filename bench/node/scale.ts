@@ -105,15 +105,27 @@ export interface ScaleReport {
   readonly read: ScalePass;
   /** Read and decoded to f32 (readTensor's work). */
   readonly decode: ScalePass;
-  /** Read, decoded, quantized (INT4 sym block 32) and measured with the app's backend, one tensor at a time. */
-  readonly stats: ScalePass & { readonly backend: string; readonly meanSqnrDb: number; readonly worstSqnrDb: number };
+  /** Read, decoded, quantized (INT4 sym block 32) and measured with the app's backend (WebGPU when Dawn has an adapter), one tensor at a time. */
+  readonly stats: StatsPass;
+  /** The same with the CPU reference backend, for comparison. */
+  readonly cpuStats: StatsPass;
+  /** Elements of the largest tensor (what one step of the stream holds). */
+  readonly largestTensor: number;
+}
+
+/** A statistics pass: its time and peak memory, the backend, and the SQNR it measured (the check that work was done). */
+export interface StatsPass extends ScalePass {
+  readonly backend: string;
+  readonly meanSqnrDb: number;
+  readonly worstSqnrDb: number;
 }
 
 /** INT4 symmetric, blocks of 32 along each row: the statistics each tensor gets. */
 const CHOICE: FormatChoice = { kind: 'int', params: { bits: 4, mode: 'sym' } };
 
 /**
- * Streams `path` three times (read only; read + decode; read + decode + quantization statistics),
+ * Streams `path` four times (read only; read + decode; read + decode + quantization statistics on
+ * the app's backend, then on the CPU reference),
  * holding one tensor at a time, with the RSS sampled throughout. `gpu` is Dawn's GPU for the app's
  * WebGPU backend (the CPU reference when null). Meant for a child process, so the peaks are its own.
  */
@@ -131,21 +143,25 @@ export async function streamModel(path: string, gpu: GPU | null): Promise<Omit<S
   };
   const read = await pass(async () => {});
   const decode = await pass(async (bytes, entry) => { decodeToFloat32(entry.dtype, bytes, entry.shape); });
-  const backend: QuantBackend = gpu ? await selectBackend(gpu) : createCpuBackend('Dawn found no adapter.');
-  const sqnr: number[] = [];
-  try {
-    const stats = await pass(async (bytes, entry) => {
-      const x = decodeToFloat32(entry.dtype, bytes, entry.shape);
-      const [rows, cols] = entry.shape;
-      const out = await backend.run(x, layoutFor(CHOICE, rows, cols, 'block', 32), CHOICE);
-      sqnr.push(10 * Math.log10(out.sums.sumSqSignal / out.sums.sumSqErr));
-    });
-    return {
-      file: path, fileBytes: source.size, params: dir.entries.reduce((a, e) => a + e.byteLength / 2, 0), tensors: dir.entries.length,
-      baselineRssBytes, read, decode,
-      stats: { ...stats, backend: backend.device.backend, meanSqnrDb: sqnr.reduce((a, b) => a + b, 0) / sqnr.length, worstSqnrDb: Math.min(...sqnr) },
-    };
-  } finally {
-    backend.dispose();
-  }
+  const statsPass = async (backend: QuantBackend): Promise<StatsPass> => {
+    const sqnr: number[] = [];
+    try {
+      const timed = await pass(async (bytes, entry) => {
+        const x = decodeToFloat32(entry.dtype, bytes, entry.shape);
+        const [rows, cols] = entry.shape;
+        const out = await backend.run(x, layoutFor(CHOICE, rows, cols, 'block', 32), CHOICE);
+        sqnr.push(10 * Math.log10(out.sums.sumSqSignal / out.sums.sumSqErr));
+      });
+      return { ...timed, backend: backend.device.backend, meanSqnrDb: sqnr.reduce((a, b) => a + b, 0) / sqnr.length, worstSqnrDb: Math.min(...sqnr) };
+    } finally {
+      backend.dispose();
+    }
+  };
+  const stats = await statsPass(gpu ? await selectBackend(gpu) : createCpuBackend('Dawn found no adapter.'));
+  const cpuStats = await statsPass(createCpuBackend('the scale benchmark\'s CPU comparison'));
+  return {
+    file: path, fileBytes: source.size, params: dir.entries.reduce((a, e) => a + e.byteLength / 2, 0), tensors: dir.entries.length,
+    baselineRssBytes, read, decode, stats, cpuStats,
+    largestTensor: Math.max(...dir.entries.map((e) => e.byteLength / 2)),
+  };
 }
