@@ -1,7 +1,7 @@
 // bench: encoders of the bench-only kernels (shaders/bench_copy.wgsl, shaders/bench_matmul_ref.wgsl): copy, read, empty dispatch, and the fixed GPU-shaped reference matvec/matmul.
 import { grid2d } from '../src/gpu/dispatch';
 import type { PackedGpuWeights } from '../src/gpu/kernels/matmulPacked';
-import { f32Bits } from '../src/lib/f32';
+import { f32, f32Bits } from '../src/lib/f32';
 import { encodePass, type GpuRuntime, uploadUniform } from '../src/gpu/runtime';
 import { chunksPerRow } from '../src/quant/packed/weights';
 import type { EncodeOp } from './gpu';
@@ -24,6 +24,18 @@ export function copyOp(rt: GpuRuntime, src: GPUBuffer, dst: GPUBuffer, bytes: nu
 export function readGrid(bytes: number): { groups: [number, number]; threads: number; reads: number } {
   const groups = grid2d(Math.ceil(bytes / 16 / (WG * READS)));
   return { groups, threads: groups[0] * groups[1] * WG, reads: READS };
+}
+
+/** CPU twin of read_sum for thread 0: its vec4 sum src[0] + src[T] + .. in f32, in the kernel's order. */
+export function readSumReference(data: Float32Array, bytes: number): Float32Array {
+  const { threads, reads } = readGrid(bytes);
+  const acc = new Float32Array(4);
+  for (let r = 0; r < reads; r++) {
+    const e = r * threads;
+    if (e >= bytes / 16) break;
+    for (let c = 0; c < 4; c++) acc[c] = f32(acc[c] + data[4 * e + c]);
+  }
+  return acc;
 }
 
 /**

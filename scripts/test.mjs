@@ -107,7 +107,7 @@ async function main() {
   }
   const tasks = {
     lint: () => check('lint', [[bin('eslint'), '.']]),
-    typecheck: () => check('typecheck', [[bin('tsc'), '-p', 'tsconfig.json'], [bin('tsc'), '-p', 'tsconfig.core.json']]),
+    typecheck: () => check('typecheck', [[bin('tsc'), '-p', 'tsconfig.json'], [bin('tsc'), '-p', 'tsconfig.core.json'], [bin('tsc'), '-p', 'bench/tsconfig.json']]),
     unit: () => vitest('unit'),
     gpu: () => vitest('gpu', gpuEnv()),
     build: () => check('build', [[bin('vite'), 'build'], [process.execPath, 'scripts/build-cli.mjs']]),

@@ -1,5 +1,6 @@
-// bench_copy: the bandwidth yardsticks of the benchmark suite (bench/kernels.ts), no CPU twin: a plain copy,
-// a read-only pass, and an empty kernel for dispatch overhead. Used only by `npm run bench`.
+// bench_copy: the bandwidth yardsticks of the benchmark suite (bench/kernels.ts): a plain copy (its twin is
+// the identity), a read-only pass (twin: readSumReference in bench/kernels.ts), and an empty kernel for
+// dispatch overhead. Used only by `npm run bench`; tested by tests/gpu/bench-kernels.test.ts.
 // Shapes are the textbook GPU ones on purpose (one vec4 per thread, consecutive threads on
 // consecutive addresses), never tuned for a software adapter.
 // Overrides: WG (threads per workgroup, <= 256).

@@ -1,22 +1,9 @@
 // bench: the yardsticks: copy and read bandwidth of plain kernels and the cost of an empty dispatch on this adapter (every other figure is a ratio to these).
-import { f32 } from '../../src/lib/f32';
 import { type SuiteContext, maxAbsDiff, readFloats, runOnce, storageBuffer, type Yardstick } from '../context';
 import { normalFloats } from '../data';
 import { timeOp } from '../gpu';
-import { copyOp, emptyOp, readGrid, readOp } from '../kernels';
+import { copyOp, emptyOp, readOp, readSumReference } from '../kernels';
 import type { BenchRecord } from '../types';
-
-/** Thread 0's vec4 sum in the read kernel: src[0] + src[T] + .. in f32, in the kernel's order. */
-function expectedReadSum(data: Float32Array, bytes: number): Float32Array {
-  const { threads, reads } = readGrid(bytes);
-  const acc = new Float32Array(4);
-  for (let r = 0; r < reads; r++) {
-    const e = r * threads;
-    if (e >= bytes / 16) break;
-    for (let c = 0; c < 4; c++) acc[c] = f32(acc[c] + data[4 * e + c]);
-  }
-  return acc;
-}
 
 export async function copySuite(ctx: SuiteContext): Promise<{ records: BenchRecord[]; yardstick: Yardstick }> {
   const { g, options } = ctx;
@@ -29,7 +16,7 @@ export async function copySuite(ctx: SuiteContext): Promise<{ records: BenchReco
     const copy = await timeOp(g, copyOp(g.rt, src, dst, bytes), options.timer);
     const copied = await readFloats(g, dst, bytes / 4);
     const read = await timeOp(g, readOp(g.rt, src, sink, bytes), options.timer);
-    const want = expectedReadSum(data, bytes);
+    const want = readSumReference(data, bytes);
     await runOnce(g, readOp(g.rt, src, sink, bytes, [want[0], want[1]]));
     const got = await readFloats(g, sink, 4);
     const empty = await timeOp(g, emptyOp(g.rt, sink, 1), { ...options.timer, maxOps: 256 });
