@@ -16,6 +16,12 @@
 //           (padded to 33 per 32 so the lanes' reads hit distinct banks); the 32 partial sums are
 //           added by a tree in workgroup memory. Summation: per lane in column order, then the tree:
 //           each product sees at most 1 + min(k, 32·ceil(chunks/32)) + 5 roundings.
+//   matvec_batch  small batches (2 <= m <= 8 by default): matvec's shape for up to MB = 8 rows of x at
+//           once (grid: ceil(n/8) × ceil(m/8)): each lane decodes its codes once and accumulates them
+//           against every row of x of its batch (x read straight from memory: 8 rows of Ŵ share each
+//           value, caches serve it), then one tree per row of x, all in one pass of 5 levels.
+//           Ŵ is read once per 8 rows of x; the launch stays as wide as matvec's (the tiled kernel
+//           would run ceil(n/64) workgroups here). Same summation order and bound as matvec.
 //   matmul  one workgroup per 32 × 64 tile of y (grid: ceil(n/64) × ceil(m/32)); per chunk of 32
 //           columns, x [32 × 32] and the dequantized Ŵ [64 × 32] (4 threads per row of Ŵ, 8 codes
 //           each) are staged transposed in workgroup memory, then each thread accumulates a 2 × 4
@@ -150,6 +156,43 @@ fn matvec(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wid: v
     workgroupBarrier();
   }
   if (lane == 0u && row < p.n) { y[wid.y * p.n + row] = red[t]; }
+}
+
+const MB = 8u;                       // rows of x per matvec_batch workgroup
+var<workgroup> red_batch: array<f32, 2048>; // MB × WG partial sums: row i of x, thread t at i · WG + t
+
+@compute @workgroup_size(WG)
+fn matvec_batch(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wid: vec3<u32>) {
+  load_table(t);
+  let row = wid.x * MV_ROWS + t / LANES;
+  let lane = t % LANES;
+  let i0 = wid.y * MB;
+  let rows_x = min(MB, p.m - i0);
+  var acc: array<f32, MB>;
+  if (row < p.n) {
+    for (var c = lane; c < p.chunks; c += LANES) {
+      for (var q = 0u; q < 4u; q++) {
+        let w = decode8(row, c, q * 8u);
+        let col0 = c * CHUNK + q * 8u;
+        let cols = min(8u, p.k - min(col0, p.k));
+        for (var i = 0u; i < rows_x; i++) {
+          let xb = (i0 + i) * p.k + col0;
+          for (var j = 0u; j < cols; j++) { acc[i] += x[xb + j] * w[j]; }
+        }
+      }
+    }
+  }
+  for (var i = 0u; i < MB; i++) { red_batch[i * WG + t] = acc[i]; }
+  workgroupBarrier();
+  for (var half = LANES / 2u; half > 0u; half >>= 1u) {
+    if (lane < half) {
+      for (var i = 0u; i < rows_x; i++) { red_batch[i * WG + t] += red_batch[i * WG + t + half]; }
+    }
+    workgroupBarrier();
+  }
+  if (lane == 0u && row < p.n) {
+    for (var i = 0u; i < rows_x; i++) { y[(i0 + i) * p.n + row] = red_batch[i * WG + t]; }
+  }
 }
 
 const TM = 32u;                      // rows of x (and y) per workgroup

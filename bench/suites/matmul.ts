@@ -20,7 +20,7 @@ const SAMPLED_OUTPUTS = 48;
 
 /** Threads per workgroup of each pipeline the guard meets (the @workgroup_size of its WGSL entry point). */
 const WORKGROUP_SIZE: Readonly<Record<string, number>> = {
-  'matmul_packed.matvec': 256, 'matmul_packed.matmul': 256, 'bench_matmul_ref.matvec_ref': 64, 'bench_matmul_ref.matmul_ref': 256,
+  'matmul_packed.matvec': 256, 'matmul_packed.matvec_batch': 256, 'matmul_packed.matmul': 256, 'bench_matmul_ref.matvec_ref': 64, 'bench_matmul_ref.matmul_ref': 256,
 };
 
 /** Bytes one call must move at least: the packed weight (codes, scales, zero points), x and y. */

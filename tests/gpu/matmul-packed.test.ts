@@ -26,7 +26,7 @@ function randomMatrix(rows: number, cols: number, seed: number, scale: number): 
  * Tolerance. The kernel's ŵ are dequantizePacked's values (same f32 operations); only the order of
  * the sums differs. With S = Σ_c |x[i, c]|·|ŵ[r, c]| and γ_d = d·u/(1 − d·u), u = 2^-24 (Higham §3.1):
  * the reference (recursive summation) is within γ_k·S of the exact product; the tiled kernel sums
- * recursively too (γ_k), the matvec kernel per lane then by a 5-level tree (at most k + 6 roundings
+ * recursively too (γ_k), the matvec and matvec_batch kernels per lane then by a 5-level tree (at most k + 6 roundings
  * per product: γ_(k+6)); one more u·S covers a compiler contracting the dequantization product into
  * the sum (allowed outside the `opaque` guard). A GPU that flushes subnormal products loses less than
  * 2^-126 per product: k·2^-126. So |y_gpu − y_ref| ≤ (γ_k + γ_(k+6) + u)·S + k·2^-126, about
@@ -37,8 +37,11 @@ function tolerance(k: number, s: number): number {
 }
 
 const M_VALUES = [1, 3, 8, 33];
-/** Runs to make per weight: every m through the tiled kernel, m = 1 and 3 through matvec as well. */
-const RUNS: [number, MatmulPath][] = [...M_VALUES.map((m): [number, MatmulPath] => [m, 'matmul']), [1, 'matvec'], [3, 'matvec']];
+/** Runs to make per weight: every m through the tiled kernel, m = 1 and 3 through matvec, small batches (incl. a partial second batch) through matvec_batch. */
+const RUNS: [number, MatmulPath][] = [
+  ...M_VALUES.map((m): [number, MatmulPath] => [m, 'matmul']), [1, 'matvec'], [3, 'matvec'],
+  [2, 'matvec_batch'], [5, 'matvec_batch'], [8, 'matvec_batch'], [11, 'matvec_batch'], [6, 'auto'],
+];
 
 /** Every run of one weight in one submit, compared with the reference within the tolerance. */
 async function expectParity(p: PackedWeights, what: string) {

@@ -9,6 +9,8 @@ const MODE_INDEX: Readonly<Record<PackedMode, number>> = { affine: 0, table: 1, 
 const MV_ROWS = 8;
 /** y tile of the matmul entry point: TM rows of x by TN rows of Ŵ. */
 const TM = 32, TN = 64;
+/** Rows of x per matvec_batch workgroup (MB in the shader); auto takes matvec_batch for 2 ≤ m ≤ MB. */
+const MB = 8;
 
 /** A packed weight on the GPU: its two buffers plus the shape and format fields of {@link PackedWeights} the kernel needs. */
 export interface PackedGpuWeights extends Pick<PackedWeights, 'n' | 'k' | 'bits' | 'mode' | 'groupSize' | 'groupsPerRow'> {
@@ -20,8 +22,19 @@ export interface PackedGpuWeights extends Pick<PackedWeights, 'n' | 'k' | 'bits'
   readonly tableOffset: number;
 }
 
-/** Which entry point runs: `matvec` (one row of x per workgroup row, for m = 1), `matmul` (32 × 64 tiles), or `auto` (matvec when m = 1). */
-export type MatmulPath = 'auto' | 'matvec' | 'matmul';
+/**
+ * Which entry point runs: `matvec` (one row of x per workgroup row), `matvec_batch` (up to 8 rows of
+ * x per workgroup row, Ŵ decoded once for them), `matmul` (32 × 64 tiles), or `auto`: matvec for
+ * m = 1, matvec_batch for m ≤ 8 (the tiled kernel would launch only ceil(n/64) workgroups), matmul beyond.
+ */
+export type MatmulPath = 'auto' | 'matvec' | 'matvec_batch' | 'matmul';
+
+/** The workgroup grid of `entry` for m rows of x and n outputs. */
+function gridOf(entry: Exclude<MatmulPath, 'auto'>, m: number, n: number): [number, number] {
+  if (entry === 'matvec') return [Math.ceil(n / MV_ROWS), m];
+  if (entry === 'matvec_batch') return [Math.ceil(n / MV_ROWS), Math.ceil(m / MB)];
+  return [Math.ceil(n / TN), Math.ceil(m / TM)];
+}
 
 function weightBuffer(rt: GpuRuntime, data: Uint32Array | Float32Array, label: string): GPUBuffer {
   const limit = rt.device.limits.maxStorageBufferBindingSize;
@@ -72,8 +85,8 @@ export function encodeMatmulPacked(
   if (!Number.isInteger(m) || m < 1) throw new Error(`encodeMatmulPacked: needs at least one row of x, got m = ${m}.`);
   if (x.size < m * w.k * 4) throw new Error(`encodeMatmulPacked: x holds ${x.size} bytes, but ${m} rows of ${w.k} inputs need ${m * w.k * 4}.`);
   if (y.size < m * w.n * 4) throw new Error(`encodeMatmulPacked: y holds ${y.size} bytes, but ${m} rows of ${w.n} outputs need ${m * w.n * 4}.`);
-  const entry = path === 'auto' ? (m === 1 ? 'matvec' : 'matmul') : path;
-  const groups: [number, number] = entry === 'matvec' ? [Math.ceil(w.n / MV_ROWS), m] : [Math.ceil(w.n / TN), Math.ceil(m / TM)];
+  const entry = path !== 'auto' ? path : m === 1 ? 'matvec' : m <= MB ? 'matvec_batch' : 'matmul';
+  const groups = gridOf(entry, m, w.n);
   if (groups[0] > MAX_GROUPS_PER_DIM || groups[1] > MAX_GROUPS_PER_DIM) {
     throw new Error(`encodeMatmulPacked: ${m}×${w.n} outputs need ${groups.join(' × ')} workgroups (at most ${MAX_GROUPS_PER_DIM} per dimension); split the call into fewer rows.`);
   }
