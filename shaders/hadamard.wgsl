@@ -8,8 +8,11 @@
 // inputs or sums to zero: only there can they differ).
 //
 // Passes (the TS side, src/gpu/kernels/hadamard.ts, picks them):
-// - fused (B <= TILE_MAX): one workgroup per block: load with signs into workgroup memory, all
-//   butterfly stages there, then the dense step reading the tile and writing the result.
+// - fused (B <= TILE_MAX): one workgroup per `tile` elements = one block, or several small blocks
+//   side by side (so every thread has a butterfly in every stage: tile >= 2·WG when blocks allow):
+//   load with signs into workgroup memory, all butterfly stages there (a butterfly never crosses a
+//   block: strides are < P and blocks start at multiples of P), then the dense step reading the
+//   tile and writing the result.
 // - multi-pass (B > TILE_MAX): tiles (one workgroup per tile of `tile` = min(P, TILE_MAX) elements:
 //   signs and the butterfly stages with stride < tile), then one `stage` pass per remaining stride
 //   (tile, 2·tile, .., P/2; one thread per butterfly, in place), then `dense` (one thread per output
@@ -38,7 +41,7 @@ struct Params {
   block: u32,   // B = order · pow2
   pow2: u32,    // P = 2^m
   order: u32,   // K
-  tile: u32,    // tiles: elements per workgroup
+  tile: u32,    // fused and tiles: elements per workgroup
   stride: u32,  // stage: butterfly stride
   seed: u32,    // signs: top bit of hash2(seed, column)
   flags: u32,
@@ -104,15 +107,15 @@ fn load_tile(lid: u32, base: u32, len: u32) {
   workgroupBarrier();
 }
 
-// Dense step for block element j = a·P + b from the tile. The same sum as `dense` below over a
-// different address space (WGSL has no pointer that could stand for both).
-fn dense_from_tile(j: u32) -> f32 {
+// Dense step for block element j = a·P + b of the block starting at tile[at]. The same sum as
+// `dense` below over a different address space (WGSL has no pointer that could stand for both).
+fn dense_from_tile(at: u32, j: u32) -> f32 {
   let a = j / p.pow2;
   let b = j % p.pow2;
-  var acc = tile[b];
+  var acc = tile[at + b];
   if (h_negative(a, 0u)) { acc = -acc; }
   for (var c = 1u; c < p.order; c++) {
-    let v = tile[c * p.pow2 + b];
+    let v = tile[at + c * p.pow2 + b];
     if (h_negative(a, c)) { acc = acc - v; } else { acc = acc + v; }
   }
   return acc;
@@ -120,13 +123,14 @@ fn dense_from_tile(j: u32) -> f32 {
 
 @compute @workgroup_size(WG)
 fn fused(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let base = (wid.x + wid.y * nwg.x) * p.block;
+  let base = (wid.x + wid.y * nwg.x) * p.tile;
   if (base >= p.total) { return; }
-  load_tile(lid, base, p.block);
-  tile_butterflies(lid, p.block, p.pow2);
-  for (var j = lid; j < p.block; j += WG) {
+  let len = min(p.tile, p.total - base); // whole blocks: total and tile are multiples of the block
+  load_tile(lid, base, len);
+  tile_butterflies(lid, len, p.pow2);
+  for (var j = lid; j < len; j += WG) {
     var v = tile[j];
-    if (p.order > 1u) { v = dense_from_tile(j); }
+    if (p.order > 1u) { v = dense_from_tile(j - j % p.block, j % p.block); }
     dst[base + j] = finish(base + j, v);
   }
 }

@@ -51,6 +51,14 @@ const CASES: [string, number, number, { block?: number; seed?: number }][] = [
   ['3072 in blocks of 768 (block-diagonal, fused)', 3072, 3, { block: 768, seed: 11 }],
   ['4096 in blocks of 64, no signs', 4096, 2, { block: 64 }],
   ['16384 in blocks of 8192 (block-diagonal, multi-pass)', 16384, 1, { block: 8192, seed: 12 }],
+  // Small blocks share a fused workgroup (8 blocks of 64, 2 of 256, 5 of 96 ...): one row, and row
+  // counts that leave the last workgroup partly filled.
+  ['64, one row (a workgroup of one block out of 8)', 64, 1, { seed: 13 }],
+  ['64 × 65 rows (8 blocks per workgroup, 1 in the last)', 64, 65, { seed: 14 }],
+  ['256 × 3 rows (2 blocks per workgroup)', 256, 3, { seed: 15 }],
+  ['96 = 12 × 8 × 7 rows (5 blocks per workgroup, dense K step)', 96, 7, { seed: 16 }],
+  ['80 = 20 × 4 × 13 rows (6 blocks per workgroup)', 80, 13, { seed: 17 }],
+  ['1024 in blocks of 32 × 3 rows (16 blocks per workgroup, block-diagonal)', 1024, 3, { block: 32, seed: 18 }],
 ];
 
 describe('hadamard.wgsl matches rotateRows bit for bit', () => {

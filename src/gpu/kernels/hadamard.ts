@@ -56,7 +56,9 @@ export function encodeHadamard(
   };
 
   if (block <= HADAMARD_TILE) {
-    pass('fused', params('fused', block, 0, signs | FLAG_FINISH), { 1: x, 2: out, 3: hBits }, total / block);
+    // Small blocks share a workgroup so that each of its WG threads has a butterfly in every stage.
+    const tile = block * Math.max(1, Math.min(HADAMARD_TILE / block, Math.floor(2 * WG / block)));
+    pass('fused', params('fused', tile, 0, signs | FLAG_FINISH), { 1: x, 2: out, 3: hBits }, Math.ceil(total / tile));
     return { out, scratch };
   }
   // Butterflies go to `out` directly when nothing follows them but more butterflies (K = 1).
