@@ -1,13 +1,14 @@
 // quant_int: block-wise integer quantize (group params with clipping, packed encode) and dequantize.
 // Matches src/quant/int.ts (modeParams/groupParams, encodeValue, decodeValue, clipSearchError,
 // quantizeInt's MSE search) and src/quant/groups.ts (groupOf); definitions and sources are in int.ts.
-// Overrides: WG (threads per workgroup, power of two, 32..256), BITS (1..8), MODE (0 sym, 1 sym-full,
+// Overrides: WG (threads per workgroup, power of two, 32..256), GPW (group_params: groups per
+//   workgroup, a power of two; 1 with the MSE search), BITS (1..8), MODE (0 sym, 1 sym-full,
 //   2 asym, 3 asym-float), SCALE_ENC (0 fp32, 1 fp16, 2 bf16, 3 e4m3, 4 e8m0), STOCHASTIC (bool),
 //   CLIP (0 none, 1 percentile: |x| clipped at the uniform clip_t, 2 per-group MSE search).
 // Bindings (group 0): 0 uniform Params; 1 x: f32[n]; 2 scales: f32[groups]; 3 zeros: f32[groups];
 //   4 invs: f32[groups] (1/scale); 5 words: u32[ceil(n*BITS/32)]; 6 xhat: f32[n];
 //   7 ratios: u32[groups] (index of the MSE search's chosen clip ratio; 0 without the search).
-// Entry points: group_params (one workgroup per group, 2-D grid), encode (one thread per word),
+// Entry points: group_params (GPW groups per workgroup, WG / GPW threads per group, 2-D grid), encode (one thread per word),
 //   decode (one thread per element). 2-D grids: linear id = x + y * row_threads.
 // Fused multiply-add: wherever a product feeds an addition (x*inv + zero, x*inv + u, x - code*scale,
 // max*r - min*r)
@@ -26,6 +27,7 @@ override MODE: u32 = 0u;
 override SCALE_ENC: u32 = 0u;
 override STOCHASTIC: bool = false;
 override CLIP: u32 = 0u;
+override GPW: u32 = 1u; // group_params: groups per workgroup (WG / GPW threads each; 1 with the MSE search)
 
 const MODE_SYM = 0u;
 const MODE_SYM_FULL = 1u;
@@ -119,15 +121,20 @@ fn search_error(v: f32, code: u32, c: vec3<f32>, f: f32) -> vec2<u32> {
 @compute @workgroup_size(WG)
 fn group_params(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                 @builtin(local_invocation_index) lid: u32) {
-  let g = wid.x + wid.y * nwg.x;
-  if (g >= p.group_count) { return; }
+  // GPW groups side by side, SEG = WG / GPW threads each (thread sl of segment seg); every step
+  // below is per segment, so a group's min/max sees the same operations in the same order whatever GPW.
+  let seg_len = WG / GPW;
+  let seg = lid / seg_len;
+  let sl = lid % seg_len;
+  let g = (wid.x + wid.y * nwg.x) * GPW + seg;
+  let valid = g < p.group_count;
   let line = g / p.groups_per_line;
   let start = (g % p.groups_per_line) * p.group_size;
-  let end = min(start + p.group_size, p.line_len);
+  let end = select(start, min(start + p.group_size, p.line_len), valid);
   let big = bitcast<f32>(0x7f7fffffu);
   var lo = big;
   var hi = -big;
-  for (var pos = start + lid; pos < end; pos += WG) {
+  for (var pos = start + sl; pos < end; pos += seg_len) {
     let v = x[element_index(line, pos)];
     lo = min(lo, v);
     hi = max(hi, v);
@@ -135,15 +142,15 @@ fn group_params(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
   wg_min[lid] = lo;
   wg_max[lid] = hi;
   workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s >>= 1u) {
-    if (lid < s) {
+  for (var s = seg_len / 2u; s > 0u; s >>= 1u) {
+    if (sl < s) {
       wg_min[lid] = min(wg_min[lid], wg_min[lid + s]);
       wg_max[lid] = max(wg_max[lid], wg_max[lid + s]);
     }
     workgroupBarrier();
   }
-  var mn = wg_min[0];
-  var mx = wg_max[0];
+  var mn = wg_min[seg * seg_len];
+  var mx = wg_max[seg * seg_len];
   var chosen = 0u;
   var best = vec3<f32>(0.0);
   if (CLIP == CLIP_MSE) {
@@ -179,9 +186,9 @@ fn group_params(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
       mn = max(mn, -p.clip_t);
       mx = min(mx, p.clip_t);
     }
-    if (lid == 0u) { best = mode_params(mn, mx); }
+    if (sl == 0u) { best = mode_params(mn, mx); }
   }
-  if (lid != 0u) { return; }
+  if (sl != 0u || !valid) { return; }
   scales[g] = best.x;
   invs[g] = best.y;
   zeros[g] = best.z;

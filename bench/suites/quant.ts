@@ -1,7 +1,7 @@
 // bench: quantize and dequantize of each format family (integer, table-driven element/codebook/MX/NVFP4/IQ4_NL, ggml legacy and K-quants) and the error statistics, against the copy kernel over the same bytes.
 import { tableFormatFor } from '../../src/engine/gpuBackend';
 import { encodeErrorStats } from '../../src/gpu/kernels/errorStats';
-import { encodeIntQuant, type IntQuantBuffers } from '../../src/gpu/kernels/quantInt';
+import { encodeIntDecode, encodeIntQuant, type IntQuantBuffers } from '../../src/gpu/kernels/quantInt';
 import { encodeGgmlDequant, encodeGgmlQuant } from '../../src/gpu/kernels/quantGgml';
 import { encodeTableDecode, encodeTableQuant, type TableFormat, type TableQuantBuffers } from '../../src/gpu/kernels/quantTable';
 import { type FormatChoice, layoutFor, quantizeWith } from '../../src/quant/apply';
@@ -13,7 +13,7 @@ import { beatsCopy } from '../guard';
 import { type EncodeOp, timeOp } from '../gpu';
 import { copyOp } from '../kernels';
 import { ratio } from '../stats';
-import type { BenchRecord, Timing } from '../types';
+import type { BenchRecord } from '../types';
 
 /** Columns of the benchmark tensor (a multiple of every block: 32, 64, 256). */
 const COLS = 4096;
@@ -30,12 +30,13 @@ const FAMILIES: readonly { readonly label: string; readonly choice: FormatChoice
   { label: 'Q4_K (ggml K-quant super-block)', choice: { kind: 'format', id: 'q4_k' }, block: 32 },
 ];
 
-/** The quantize op (writes x̂ into a buffer it returns through `out`) and, where the API has it, a dequantize-only op. */
+/** The quantize op and a dequantize-only op of one family. */
 interface FamilyOps {
   readonly quantize: EncodeOp;
   /** 'round trip' when quantize also decodes (int and table kernels), 'to codes' when it stops at the codes. */
   readonly quantizeKind: 'round trip' | 'to codes';
-  readonly dequantize: EncodeOp | null;
+  /** Decodes resident codes (made once when the ops are built) into x̂. */
+  readonly dequantize: EncodeOp;
   /** Encodes quantize (and decode) once and returns x̂'s buffer plus the buffers to release. */
   readonly once: (encoder: GPUCommandEncoder) => { xhat: GPUBuffer; release: GPUBuffer[] };
   readonly dispose: () => void;
@@ -53,7 +54,17 @@ function familyOps(ctx: SuiteContext, x: GPUBuffer, xCpu: Float32Array, layout: 
       const b = encodeIntQuant(rt, encoder, x, n, layout, params);
       return { xhat: b.xhat, release: intBuffers(b) };
     };
-    return { quantize: (e) => once(e).release, quantizeKind: 'round trip', dequantize: null, once, dispose: () => {} };
+    // A resident set of codes, scales and zero points for the dequantize-only op.
+    const encoder = rt.device.createCommandEncoder({ label: 'bench.int.codes' });
+    const resident = encodeIntQuant(rt, encoder, x, n, layout, params);
+    rt.device.queue.submit([encoder.finish()]);
+    return {
+      quantize: (e) => once(e).release,
+      quantizeKind: 'round trip',
+      dequantize: (e) => { encodeIntDecode(rt, e, resident, n, params); return []; },
+      once,
+      dispose: () => { void rt.pool.releaseAfterSubmit(intBuffers(resident)); },
+    };
   }
   const ggml = choice.kind === 'format' ? GGML_TYPE_OF[choice.id] : undefined;
   if (ggml) {
@@ -113,7 +124,7 @@ export async function quantSuite(ctx: SuiteContext): Promise<BenchRecord[]> {
       const ops = familyOps(ctx, x, xCpu, layout, family.choice);
       try {
         const quantize = await timeOp(g, ops.quantize, options.timer);
-        const dequantize: Timing | null = ops.dequantize ? await timeOp(g, ops.dequantize, options.timer) : null;
+        const dequantize = await timeOp(g, ops.dequantize, options.timer);
         const encoder = rt.device.createCommandEncoder({ label: 'bench.quant.check' });
         const { xhat, release } = ops.once(encoder);
         rt.device.queue.submit([encoder.finish()]);
@@ -121,23 +132,18 @@ export async function quantSuite(ctx: SuiteContext): Promise<BenchRecord[]> {
         await rt.pool.releaseAfterSubmit(release);
         const diff = maxAbsDiff(got, quantizeWith(xCpu, layout, family.choice).xhat);
         const check = { against: 'CPU reference x̂ (quantizeWith), every element; the kernels are bit-exact', maxAbsDiff: diff, tolerance: 0, ok: diff === 0 };
-        const qVsCopy = ratio(quantize.ms, copy.ms), dqVsCopy = dequantize ? ratio(dequantize.ms, copy.ms) : null;
-        ctx.log(`${family.label}: quantize ${qVsCopy?.toFixed(2)}× copy${dqVsCopy === null ? '' : `, dequantize ${dqVsCopy?.toFixed(2)}× copy`}${check.ok ? '' : ` CHECK FAILED (${diff})`}`);
+        const qVsCopy = ratio(quantize.ms, copy.ms), dqVsCopy = ratio(dequantize.ms, copy.ms);
+        ctx.log(`${family.label}: quantize ${qVsCopy?.toFixed(2)}× copy, dequantize ${dqVsCopy?.toFixed(2)}× copy${check.ok ? '' : ` CHECK FAILED (${diff})`}`);
         records.push({
           suite: 'quant', name: `${family.label}: quantize (${ops.quantizeKind})`, adapter: g.id, timing: quantize,
           figures: { elements: n, timeVsCopy: qVsCopy, fasterThanCopy: beatsCopy(qVsCopy === null ? null : 1 / qVsCopy) },
           check,
         });
-        records.push(dequantize
-          ? {
-            suite: 'quant', name: `${family.label}: dequantize`, adapter: g.id, timing: dequantize,
-            figures: { elements: n, timeVsCopy: dqVsCopy, fasterThanCopy: beatsCopy(dqVsCopy === null ? null : 1 / dqVsCopy) },
-            check: { ...check, against: `${check.against} (x̂ of the round trip above, same decode pass)` },
-          }
-          : {
-            suite: 'quant', name: `${family.label}: dequantize`, adapter: g.id, figures: { elements: n, timeVsCopy: null },
-            note: 'Not timed alone: the integer kernel\'s decode pass runs only inside encodeIntQuant (its round trip is above).',
-          });
+        records.push({
+          suite: 'quant', name: `${family.label}: dequantize`, adapter: g.id, timing: dequantize,
+          figures: { elements: n, timeVsCopy: dqVsCopy, fasterThanCopy: beatsCopy(dqVsCopy === null ? null : 1 / dqVsCopy) },
+          check: { ...check, against: `${check.against} (x̂ of the round trip above, same decode pass)` },
+        });
       } finally {
         ops.dispose();
       }

@@ -60,13 +60,32 @@ export function encodeIntQuant(
     words: rt.pool.acquire(words * 4, storageUsage(), 'quant_int.codes'),
     xhat: rt.pool.acquire(n * 4, storageUsage(), 'quant_int.xhat'),
   };
-  const constants = {
-    WG, BITS: f.bits, MODE: INT_MODES.indexOf(f.mode), SCALE_ENC: SCALE_ENCODING_INDEX[f.scale],
+  const pipe = (entry: string, wg = WG, gpw = 1) => rt.pipelines.get('quant_int', entry, { ...overridesOf(f), WG: wg, GPW: gpw });
+  // Threads per group as groupParamsWorkgroup says; without the MSE search (one workgroup-wide
+  // reduction per candidate) several groups share a 256-thread workgroup instead of launching
+  // 32-thread workgroups, which would cap a GPU's occupancy at its workgroups-per-core limit.
+  const perGroup = groupParamsWorkgroup(layout.groupSize);
+  const gpw = f.clip.kind === 'mse' ? 1 : WG / perGroup;
+  encodePass(rt, encoder, pipe('group_params', perGroup * gpw, gpw), { 0: uniform, 1: x, 2: bufs.scales, 3: bufs.zeros, 4: bufs.invs, 7: bufs.ratios }, grid2d(Math.ceil(layout.groupCount / gpw)));
+  encodePass(rt, encoder, pipe('encode'), { 0: uniform, 1: x, 3: bufs.zeros, 4: bufs.invs, 5: bufs.words }, grid2d(Math.ceil(words / WG)));
+  encodeIntDecode(rt, encoder, bufs, n, format);
+  return bufs;
+}
+
+/** The shader overrides of a resolved format (WG and GPW at their defaults). */
+function overridesOf(f: ReturnType<typeof resolveIntFormat>): Record<string, number> {
+  return {
+    WG, GPW: 1, BITS: f.bits, MODE: INT_MODES.indexOf(f.mode), SCALE_ENC: SCALE_ENCODING_INDEX[f.scale],
     STOCHASTIC: f.rounding === 'stochastic' ? 1 : 0, CLIP: CLIP_INDEX[f.clip.kind],
   };
-  const pipe = (entry: string, wg = WG) => rt.pipelines.get('quant_int', entry, { ...constants, WG: wg });
-  encodePass(rt, encoder, pipe('group_params', groupParamsWorkgroup(layout.groupSize)), { 0: uniform, 1: x, 2: bufs.scales, 3: bufs.zeros, 4: bufs.invs, 7: bufs.ratios }, grid2d(layout.groupCount));
-  encodePass(rt, encoder, pipe('encode'), { 0: uniform, 1: x, 3: bufs.zeros, 4: bufs.invs, 5: bufs.words }, grid2d(Math.ceil(words / WG)));
-  encodePass(rt, encoder, pipe('decode'), { 0: uniform, 2: bufs.scales, 3: bufs.zeros, 5: bufs.words, 6: bufs.xhat }, grid2d(Math.ceil(n / WG)));
-  return bufs;
+}
+
+/**
+ * Encodes the decode pass alone: bufs.xhat from bufs.words, bufs.scales and bufs.zeros, as left by
+ * an encodeIntQuant call with the same n and format (its uniform is reused). encodeIntQuant ends
+ * with it; on its own it is the dequantization of stored codes.
+ */
+export function encodeIntDecode(rt: GpuRuntime, encoder: GPUCommandEncoder, bufs: IntQuantBuffers, n: number, format: IntFormatParams): void {
+  const pipeline = rt.pipelines.get('quant_int', 'decode', overridesOf(resolveIntFormat(format)));
+  encodePass(rt, encoder, pipeline, { 0: bufs.uniform, 2: bufs.scales, 3: bufs.zeros, 5: bufs.words, 6: bufs.xhat }, grid2d(Math.ceil(n / WG)));
 }
