@@ -51,6 +51,7 @@ function quick(suites: ReadonlySet<GpuSuite>): BenchOptions {
       ...cases(small, [1, 8], [4, 'f32']),
       ...cases([[768, 768]], [1], [2, 3, 8]),
       ...cases([[768, 768]], [128], [4, 'f32']),
+      ...cases([LARGE_SHAPE, GPT2_SHAPES[3]], [1], [4]), // the large shapes, matvec only (minutes on a software adapter)
     ],
     peerTargetMs: 60,
     hadamard: { sizes: [64, 256, 1024, 4096], elements: 2 ** 20, denseMacs: 2 ** 27 },
