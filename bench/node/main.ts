@@ -31,7 +31,8 @@ const USAGE = `npm run bench [-- --quick | --full] [--only node,browser,app,scal
   --quick  (default) a subset of shapes and small sizes: minutes on a software adapter
   --full   every shape of the issue, 16M-element quantization, a 1B-parameter file (long on a software adapter)
   --only   run some parts; docs/BENCHMARKS.md is written only by a run of all parts
-  --suites run some GPU suites of the node and browser parts (the copy yardstick always runs)`;
+  --suites run some GPU suites of the node and browser parts (the copy yardstick always runs)
+  --report rewrite docs/BENCHMARKS.md from bench-results/bench-<mode>.json (after editing bench/prose.ts), measuring nothing`;
 
 const log = (line: string) => console.log(line);
 
@@ -144,13 +145,27 @@ function commit(): string {
   }
 }
 
+const PROSE = { intro: INTRO, method: METHOD, limits: LIMITS, notes: NOTES };
+
+/** docs/BENCHMARKS.md again from a stored complete run (its own commit and figures), with today's prose. */
+function rewriteReport(mode: 'quick' | 'full'): number {
+  const jsonName = `bench-${mode}.json`;
+  const file = join(RESULTS, jsonName);
+  if (!existsSync(file)) { console.error(`${file} does not exist: run \`npm run bench${mode === 'full' ? ' -- --full' : ''}\` first.`); return 2; }
+  const { commit: at, ...run } = JSON.parse(readFileSync(file, 'utf8')) as BenchRun & { commit: string };
+  writeFileSync(join(ROOT, 'docs/BENCHMARKS.md'), markdownReport(run, `bench-results/${jsonName}`, at, PROSE));
+  console.log(`wrote docs/BENCHMARKS.md from bench-results/${jsonName} (commit ${at})`);
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === '--scale-child') {
     await scaleChild(argv[1], Number(argv[2]));
     return 0;
   }
   if (argv.includes('--help')) { console.log(USAGE); return 0; }
-  const unknown = argv.filter((a, i) => !['--quick', '--full', '--only', '--suites'].includes(a) && !['--only', '--suites'].includes(argv[i - 1]));
+  if (argv.includes('--report')) return rewriteReport(argv.includes('--full') ? 'full' : 'quick');
+  const unknown = argv.filter((a, i) => !['--quick', '--full', '--only', '--suites', '--report'].includes(a) && !['--only', '--suites'].includes(argv[i - 1]));
   if (unknown.length) { console.error(`unknown arguments: ${unknown.join(' ')}\n${USAGE}`); return 2; }
   const mode = argv.includes('--full') ? 'full' : 'quick';
   const only = argv.includes('--only') ? (argv[argv.indexOf('--only') + 1] ?? '').split(',') as Part[] : [...PARTS];
@@ -188,7 +203,7 @@ async function main(argv: string[]): Promise<number> {
   writeFileSync(join(RESULTS, jsonName), `${JSON.stringify({ commit: commit(), ...result }, null, 1)}\n`);
   console.log(`\n${textTable(result)}`);
   if (complete) {
-    writeFileSync(join(ROOT, 'docs/BENCHMARKS.md'), markdownReport(result, `bench-results/${jsonName}`, commit(), { intro: INTRO, method: METHOD, limits: LIMITS, notes: NOTES }));
+    writeFileSync(join(ROOT, 'docs/BENCHMARKS.md'), markdownReport(result, `bench-results/${jsonName}`, commit(), PROSE));
     console.log(`wrote bench-results/${jsonName} and docs/BENCHMARKS.md (${result.durationS.toFixed(0)} s)`);
   } else {
     console.log(`wrote bench-results/${jsonName} (docs/BENCHMARKS.md is written by a run of all parts)`);
