@@ -17,11 +17,15 @@
 //           added by a tree in workgroup memory. Summation: per lane in column order, then the tree:
 //           each product sees at most 1 + min(k, 32·ceil(chunks/32)) + 5 roundings.
 //   matvec_batch  small batches (2 <= m <= 8 by default): matvec's shape for up to MB = 8 rows of x at
-//           once (grid: ceil(n/8) × ceil(m/8)): each lane decodes its codes once and accumulates them
-//           against every row of x of its batch (x read straight from memory: 8 rows of Ŵ share each
-//           value, caches serve it), then one tree per row of x, all in one pass of 5 levels.
-//           Ŵ is read once per 8 rows of x; the launch stays as wide as matvec's (the tiled kernel
-//           would run ceil(n/64) workgroups here). Same summation order and bound as matvec.
+//           once (grid: ceil(n/8) × ceil(m/8)). Lane l of a row takes the 8-column segments l, l + 32,
+//           .. (segment s = codes 8(s%4).. of chunk s/4), so a warp's code reads are contiguous words
+//           (4-bit: one word per lane, 128 B per warp) like llama.cpp's mul_mat_vec; it decodes each
+//           segment once and accumulates it against every row of x of its batch in registers (x read
+//           straight from memory: the 8 rows of Ŵ of a workgroup and all workgroups share it, caches
+//           serve it; no barriers in the loop), then one 5-level tree per row of x. Ŵ is read once per
+//           8 rows of x; the launch is as wide as matvec's (the tiled kernel runs ceil(n/64) workgroups
+//           here). Summation: per lane in column order, then the tree: each product sees at most
+//           1 + min(k, 8·ceil(k/256)) + 5 roundings (within matvec's bound, <= k + 6).
 //   matmul  one workgroup per 32 × 64 tile of y (grid: ceil(n/64) × ceil(m/32)); per chunk of 32
 //           columns, x [32 × 32] and the dequantized Ŵ [64 × 32] (4 threads per row of Ŵ, 8 codes
 //           each) are staged transposed in workgroup memory, then each thread accumulates a 2 × 4
@@ -159,6 +163,7 @@ fn matvec(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wid: v
 }
 
 const MB = 8u;                       // rows of x per matvec_batch workgroup
+const SEG = 8u;                      // columns per matvec_batch lane step: a quarter chunk, one decode8
 var<workgroup> red_batch: array<f32, 2048>; // MB × WG partial sums: row i of x, thread t at i · WG + t
 
 @compute @workgroup_size(WG)
@@ -168,16 +173,21 @@ fn matvec_batch(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) 
   let lane = t % LANES;
   let i0 = wid.y * MB;
   let rows_x = min(MB, p.m - i0);
+  // Loops over i and j have constant trip counts (guards inside) so acc and w stay in registers.
   var acc: array<f32, MB>;
   if (row < p.n) {
-    for (var c = lane; c < p.chunks; c += LANES) {
-      for (var q = 0u; q < 4u; q++) {
-        let w = decode8(row, c, q * 8u);
-        let col0 = c * CHUNK + q * 8u;
-        let cols = min(8u, p.k - min(col0, p.k));
-        for (var i = 0u; i < rows_x; i++) {
+    let segs = (p.k + SEG - 1u) / SEG;
+    for (var s = lane; s < segs; s += LANES) {
+      let w = decode8(row, s / 4u, (s % 4u) * SEG);
+      let col0 = s * SEG;
+      for (var i = 0u; i < MB; i++) {
+        if (i < rows_x) {
           let xb = (i0 + i) * p.k + col0;
-          for (var j = 0u; j < cols; j++) { acc[i] += x[xb + j] * w[j]; }
+          for (var j = 0u; j < SEG; j++) {
+            var v = 0.0;
+            if (col0 + j < p.k) { v = x[xb + j]; }
+            acc[i] += v * w[j];
+          }
         }
       }
     }
@@ -186,12 +196,16 @@ fn matvec_batch(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) 
   workgroupBarrier();
   for (var half = LANES / 2u; half > 0u; half >>= 1u) {
     if (lane < half) {
-      for (var i = 0u; i < rows_x; i++) { red_batch[i * WG + t] += red_batch[i * WG + t + half]; }
+      for (var i = 0u; i < MB; i++) {
+        if (i < rows_x) { red_batch[i * WG + t] += red_batch[i * WG + t + half]; }
+      }
     }
     workgroupBarrier();
   }
   if (lane == 0u && row < p.n) {
-    for (var i = 0u; i < rows_x; i++) { y[(i0 + i) * p.n + row] = red_batch[i * WG + t]; }
+    for (var i = 0u; i < MB; i++) {
+      if (i < rows_x) { y[(i0 + i) * p.n + row] = red_batch[i * WG + t]; }
+    }
   }
 }
 

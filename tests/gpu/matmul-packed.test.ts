@@ -1,6 +1,6 @@
-// tests: matmul_packed.wgsl (matvec and tiled matmul) against matmulPackedReference for every packed format family, odd shapes and the fp32 path.
+// tests: matmul_packed.wgsl (matvec, matvec_batch and tiled matmul) against matmulPackedReference for every packed format family, odd shapes and the fp32 path.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { destroyPacked, encodeMatmulPacked, type MatmulPath, matmulPackedGpu, uploadPacked } from '../../src/gpu/kernels/matmulPacked';
+import { destroyPacked, encodeMatmulPacked, matmulEntry, type MatmulPath, matmulPackedGpu, uploadPacked } from '../../src/gpu/kernels/matmulPacked';
 import { withErrorScopes } from '../../src/gpu/device';
 import { readBuffers } from '../../src/gpu/readback';
 import { type GpuRuntime, storageUsage, uploadStorage } from '../../src/gpu/runtime';
@@ -26,21 +26,29 @@ function randomMatrix(rows: number, cols: number, seed: number, scale: number): 
  * Tolerance. The kernel's ŵ are dequantizePacked's values (same f32 operations); only the order of
  * the sums differs. With S = Σ_c |x[i, c]|·|ŵ[r, c]| and γ_d = d·u/(1 − d·u), u = 2^-24 (Higham §3.1):
  * the reference (recursive summation) is within γ_k·S of the exact product; the tiled kernel sums
- * recursively too (γ_k), the matvec and matvec_batch kernels per lane then by a 5-level tree (at most k + 6 roundings
- * per product: γ_(k+6)); one more u·S covers a compiler contracting the dequantization product into
- * the sum (allowed outside the `opaque` guard). A GPU that flushes subnormal products loses less than
- * 2^-126 per product: k·2^-126. So |y_gpu − y_ref| ≤ (γ_k + γ_(k+6) + u)·S + k·2^-126, about
- * 2.05·k·u·S here: at k = 200, 2.4e-5·S, while one dropped or doubled product is ~S/k = 5e-3·S.
+ * recursively too (γ_k). matvec sums per lane in column order (at most min(k, 32·ceil(chunks/32))
+ * terms), matvec_batch likewise over its 8-column segments (at most min(k, 8·ceil(k/256)) terms), then
+ * both add the 32 lane sums by a 5-level tree: one rounding for the product, at most k for the lane's
+ * additions and 5 for the tree, so k + 6 per product: γ_(k+6). One more u·S covers a compiler
+ * contracting the dequantization product into the sum (allowed outside the `opaque` guard). A GPU
+ * that flushes subnormal products loses less than 2^-126 per product: k·2^-126. So
+ * |y_gpu − y_ref| ≤ (γ_k + γ_(k+6) + u)·S + k·2^-126, about 2.05·k·u·S here: at k = 200, 2.4e-5·S,
+ * while one dropped or doubled product is ~S/k = 5e-3·S.
  */
 function tolerance(k: number, s: number): number {
   return (gammaF32(k) + gammaF32(k + 6) + F32_UNIT_ROUNDOFF) * s + k * F32_MIN_NORMAL;
 }
 
 const M_VALUES = [1, 3, 8, 33];
-/** Runs to make per weight: every m through the tiled kernel, m = 1 and 3 through matvec, small batches (incl. a partial second batch) through matvec_batch. */
+/**
+ * Runs to make per weight: every m through the tiled kernel, m = 1 and 3 through matvec, small batches
+ * through matvec_batch (9 and 11 add a partial second batch; 1 is a batch of one), and `auto` at m = 1 and
+ * around its matvec_batch threshold (7, 8, 9).
+ */
 const RUNS: [number, MatmulPath][] = [
   ...M_VALUES.map((m): [number, MatmulPath] => [m, 'matmul']), [1, 'matvec'], [3, 'matvec'],
-  [2, 'matvec_batch'], [5, 'matvec_batch'], [8, 'matvec_batch'], [11, 'matvec_batch'], [6, 'auto'],
+  ...[1, 2, 3, 5, 8, 9, 11].map((m): [number, MatmulPath] => [m, 'matvec_batch']),
+  ...[1, 7, 8, 9].map((m): [number, MatmulPath] => [m, 'auto']),
 ];
 
 /** Every run of one weight in one submit, compared with the reference within the tolerance. */
@@ -118,6 +126,25 @@ describe('matmul_packed: ggml formats', () => {
   });
 });
 
+describe('matmul_packed: n = 70, k = 1100 (every mode)', () => {
+  // 8 full rows of Ŵ per workgroup plus a partial one of 6; 35 chunks, the last 12 columns long:
+  // k is a multiple of neither 32 nor 8 (matvec_batch's last segment holds 4 columns) and spans two
+  // 1024-column matvec steps; 138 segments leave lanes with 4 or 5 each.
+  const n = 70, k = 1100;
+  const w = randomMatrix(n, k, 11, 0.05);
+  const modes: [string, () => PackedWeights][] = [
+    ['affine (int3 asym, block 64)', () => packWeights(w, n, k, { kind: 'int', params: { bits: 3, mode: 'asym' } }, 'block', 64)],
+    ['table (nf4, block 64)', () => packWeights(w, n, k, { kind: 'format', id: 'nf4' }, 'block', 64)],
+    ['scale-offset (q4_1, k = 1088: whole ggml blocks)', () => packWeights(randomMatrix(n, 1088, 12, 0.05), n, 1088, { kind: 'format', id: 'q4_1' }, 'block', 32)],
+    ['f32', () => packDense(w, n, k)],
+  ];
+  it.each(modes)('%s', async (what, make) => {
+    const p = make();
+    expect(p.mode).toBe(what.split(' ')[0]);
+    await expectParity(p, what);
+  });
+});
+
 describe('matmul_packed: the fp32 path', () => {
   it('plain f32 weights, k = 200', async () => {
     await expectParity(packDense(W, N, K), 'f32');
@@ -134,6 +161,12 @@ describe('matmul_packed: the fp32 path', () => {
     const want = matmulPackedReference(x, 1, p);
     const s = absProducts(x, 1, dequantizePacked(p), 5, k);
     for (let r = 0; r < 5; r++) expect(Math.abs(got[r] - want[r])).toBeLessThanOrEqual(tolerance(k, s[r]));
+  });
+
+  it('auto runs matvec at m = 1, matvec_batch for 2 ≤ m ≤ 8, the tiled matmul beyond; a named path runs as named', () => {
+    expect([1, 2, 7, 8, 9, 64].map((m) => matmulEntry(m))).toEqual(['matvec', 'matvec_batch', 'matvec_batch', 'matvec_batch', 'matmul', 'matmul']);
+    expect(matmulEntry(1, 'matvec_batch')).toBe('matvec_batch');
+    expect(matmulEntry(20, 'matvec')).toBe('matvec');
   });
 
   it('refuses buffers too small for the shape, saying which', () => {

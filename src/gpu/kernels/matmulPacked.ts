@@ -24,10 +24,19 @@ export interface PackedGpuWeights extends Pick<PackedWeights, 'n' | 'k' | 'bits'
 
 /**
  * Which entry point runs: `matvec` (one row of x per workgroup row), `matvec_batch` (up to 8 rows of
- * x per workgroup row, Ŵ decoded once for them), `matmul` (32 × 64 tiles), or `auto`: matvec for
- * m = 1, matvec_batch for m ≤ 8 (the tiled kernel would launch only ceil(n/64) workgroups), matmul beyond.
+ * x per workgroup row, Ŵ decoded once for them), `matmul` (32 × 64 tiles), or `auto` ({@link matmulEntry}).
  */
 export type MatmulPath = 'auto' | 'matvec' | 'matvec_batch' | 'matmul';
+
+/**
+ * The entry point `path` runs for m rows of x: itself, or for `auto` matvec at m = 1, matvec_batch for
+ * 2 ≤ m ≤ 8 (the tiled kernel would launch ceil(n/64) workgroups: 12 × 256 threads at n = 768),
+ * matmul beyond (there a 32 × 64 tile reuses each decoded ŵ 32 times from workgroup memory).
+ */
+export function matmulEntry(m: number, path: MatmulPath = 'auto'): Exclude<MatmulPath, 'auto'> {
+  if (path !== 'auto') return path;
+  return m === 1 ? 'matvec' : m <= MB ? 'matvec_batch' : 'matmul';
+}
 
 /** The workgroup grid of `entry` for m rows of x and n outputs. */
 function gridOf(entry: Exclude<MatmulPath, 'auto'>, m: number, n: number): [number, number] {
@@ -85,7 +94,7 @@ export function encodeMatmulPacked(
   if (!Number.isInteger(m) || m < 1) throw new Error(`encodeMatmulPacked: needs at least one row of x, got m = ${m}.`);
   if (x.size < m * w.k * 4) throw new Error(`encodeMatmulPacked: x holds ${x.size} bytes, but ${m} rows of ${w.k} inputs need ${m * w.k * 4}.`);
   if (y.size < m * w.n * 4) throw new Error(`encodeMatmulPacked: y holds ${y.size} bytes, but ${m} rows of ${w.n} outputs need ${m * w.n * 4}.`);
-  const entry = path !== 'auto' ? path : m === 1 ? 'matvec' : m <= MB ? 'matvec_batch' : 'matmul';
+  const entry = matmulEntry(m, path);
   const groups = gridOf(entry, m, w.n);
   if (groups[0] > MAX_GROUPS_PER_DIM || groups[1] > MAX_GROUPS_PER_DIM) {
     throw new Error(`encodeMatmulPacked: ${m}×${w.n} outputs need ${groups.join(' × ')} workgroups (at most ${MAX_GROUPS_PER_DIM} per dimension); split the call into fewer rows.`);
