@@ -53,7 +53,7 @@ export function adapterLabel(f: AdapterFingerprint): string {
  * hash of the whole fingerprint (so two adapters with one name but other features or limits differ).
  */
 export function fingerprintId(f: AdapterFingerprint): string {
-  const slug = adapterLabel(f).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 32);
+  const slug = adapterLabel(f).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-/, '').slice(0, 32).replace(/-$/, '');
   const text = JSON.stringify([f.runtime, f.vendor, f.architecture, f.description, f.fallback, f.features, f.subgroupMinSize, f.subgroupMaxSize,
     Object.entries(f.limits).sort(([a], [b]) => a.localeCompare(b))]);
   let h = 0x9e3779b9;
@@ -99,10 +99,11 @@ export function formatRatio(r: number | null): string {
   return r === null || !Number.isFinite(r) ? '–' : `${sig(r)}×`;
 }
 
-/** 3 significant digits without exponent noise for the sizes met here. */
+/** 3 significant digits without exponent noise for the sizes met here (integers from 1000 up keep all their digits). */
 export function sig(x: number): string {
   if (x === 0 || !Number.isFinite(x)) return String(x);
-  const digits = Math.max(0, 2 - Math.floor(Math.log10(Math.abs(x))));
+  // The magnitude after rounding to 3 digits, so that 9.996 prints as "10.0", not "10.00".
+  const digits = Math.max(0, 2 - Math.floor(Math.log10(Math.abs(Number(x.toPrecision(3))))));
   return x.toFixed(Math.min(digits, 6));
 }
 

@@ -47,12 +47,18 @@ describe('ProtoWriter', () => {
     expect([...ProtoWriter.varint(1)]).toEqual([1]);
     expect([...ProtoWriter.varint(150)]).toEqual([0x96, 0x01]);
     expect([...ProtoWriter.varint(300)]).toEqual([0xac, 0x02]);
+    expect([...ProtoWriter.varint(127)]).toEqual([0x7f]);
+    expect([...ProtoWriter.varint(128)]).toEqual([0x80, 0x01]);
     expect([...ProtoWriter.varint(2 ** 35)]).toEqual([0x80, 0x80, 0x80, 0x80, 0x80, 0x01]);
+    // 2^53 − 1: 53 one bits = seven full groups of 7 and a last group of 4 (0x0f).
+    expect([...ProtoWriter.varint(Number.MAX_SAFE_INTEGER)]).toEqual([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x0f]);
   });
   it('refuses negative, fractional and unsafe integers', () => {
     expect(() => ProtoWriter.varint(-1)).toThrow(/not a non-negative safe integer/);
     expect(() => ProtoWriter.varint(1.5)).toThrow(RangeError);
     expect(() => ProtoWriter.varint(2 ** 53)).toThrow(RangeError);
+    expect(() => ProtoWriter.varint(NaN)).toThrow(RangeError);
+    expect(() => new ProtoWriter().int(1, -5)).toThrow(/-5 is not a non-negative safe integer/);
   });
   it('writes keys with the wire type and length-delimited strings and messages', () => {
     const bytes = new ProtoWriter().int(1, 150).string(2, 'testing').message(3, new ProtoWriter().int(1, 1)).finish();
@@ -112,6 +118,15 @@ describe('matMulNBitsModel', () => {
     expect(shapeOf(input)).toEqual([m, k]);
     expect(text(one(output, 1))).toBe('Y');
     expect(shapeOf(output)).toEqual([m, n]);
+  });
+
+  it('writes only the viewed bytes of codes and scales that are views into larger buffers', () => {
+    const bigCodes = new Uint8Array(codes.length + 8), bigScales = new Float32Array(scales.length + 3);
+    bigCodes.set(codes, 5); bigScales.set(scales, 2);
+    const viewed = decode(matMulNBitsModel({ m, n, k, bits, blockSize, codes: bigCodes.subarray(5, 5 + codes.length), scales: bigScales.subarray(2, 2 + scales.length) }));
+    const inits = Object.fromEntries(all(sub(one(viewed, 7)), 5).map(sub).map((t) => [text(one(t, 8)), one(t, 9).bytes as Uint8Array]));
+    expect([...inits.B]).toEqual([...codes]);
+    expect([...new Float32Array(inits.scales.slice().buffer)]).toEqual([...scales]);
   });
 
   it('refuses a k that is not a multiple of the block and code or scale arrays of the wrong length', () => {

@@ -63,6 +63,12 @@ describe('targetRows', () => {
     const clean = records.map((r) => (r.suite === 'guard' ? guard(r.adapter as string, r.name, false) : r));
     expect(row(run(clean), 'peer')[0].met).toBe(true);
   });
+  it('judges the peer target per adapter: a guard flag on one adapter does not fail another\'s', () => {
+    const records = [...RECORDS, peer('a#0001', 'q4 768×768 m=1', 1.4), peer('a#0001', 'q4 768×768 m=8', 1.3)];
+    const rows = row(run(records), 'peer');
+    expect(rows.map((r) => [r.adapter, r.met])).toEqual([['b#0002', false], ['a#0001', true]]);
+    expect(rows[1].measured).toBe('1.30× at worst (q4 768×768 m=8), 1.40× at best (q4 768×768 m=1), 2 shapes');
+  });
   it('says the peer was not measured, and why, when no peer figure exists', () => {
     const [p] = row(run(RECORDS.filter((r) => r.suite !== 'peer'), ['peer (onnxruntime-web) on b#0002: session failed']), 'peer');
     expect(p.met).toBeNull();
@@ -96,6 +102,25 @@ describe('textTable', () => {
     expect(table).toContain('SOFTWARE ADAPTERS ONLY');
     expect(table).toMatch(/a#0001: node · google · alpha/);
     expect(table).toMatch(/b#0002: chromium · google · beta/);
+  });
+  it('prints each record under its suite, its detail line ending with its own adapter id, and the failed check on its line', () => {
+    const order = ['copy', 'matmul', 'guard', 'peer', 'hadamard', 'quant', 'forward', 'app', 'scale'];
+    const expected = order.flatMap((suite) => RECORDS.filter((r) => r.suite === suite));
+    const lines = table.split('\n');
+    const body = lines.slice(lines.findIndex((l) => l.startsWith('-- ')), lines.findIndex((l) => l.startsWith('target: ')));
+    const printed: { name: string; details: string }[] = [];
+    for (const line of body) {
+      if (/^ {61}\S/.test(line)) printed[printed.length - 1].details = line.trim();
+      else if (/^ {2}\S/.test(line)) printed.push({ name: line.trim(), details: '' });
+    }
+    expect(printed).toHaveLength(expected.length);
+    printed.forEach((p, i) => {
+      const r = expected[i];
+      expect(p.name.startsWith(r.name), `${p.name} is ${r.name}`).toBe(true);
+      if (r.adapter) expect(p.details.endsWith(`[${r.adapter}]`), p.details).toBe(true);
+      else expect(p.details).not.toMatch(/\[[ab]#000[12]\]/);
+      expect(p.details.includes('✗ FAILED'), `${r.suite} ${r.name}`).toBe(r.check?.ok === false);
+    });
   });
   it('prints the adapter id beside every figure measured on a GPU, and failed checks as FAILED', () => {
     for (const r of RECORDS.filter((x) => x.adapter)) {

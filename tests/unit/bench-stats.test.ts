@@ -49,6 +49,7 @@ describe('opsPerSubmit', () => {
   it('takes the maximum when the one-operation time is not a positive number (a timer that saw nothing)', () => {
     expect(opsPerSubmit(0, 40, 16)).toBe(16);
     expect(opsPerSubmit(NaN, 40, 16)).toBe(16);
+    expect(opsPerSubmit(-1, 40, 16)).toBe(16);
   });
 });
 
@@ -62,6 +63,20 @@ describe('adapter fingerprints', () => {
     const id = fingerprintId(FINGERPRINT);
     expect(id).toMatch(/^google-swiftshader#[0-9a-f]{4}$/);
     expect(fingerprintId(structuredClone(FINGERPRINT))).toBe(id);
+  });
+  it('makes the slug of lower-case letters and digits joined by single dashes, at most 32 long, never ending in a dash', () => {
+    // Dawn's GL backend: empty vendor and architecture, so the description names the adapter.
+    const gl = { ...FINGERPRINT, vendor: '', architecture: '', description: 'OpenGL version: OpenGL ES 3.2 Mesa 23.2.1' };
+    expect(fingerprintId(gl)).toMatch(/^opengl-version-opengl-es-3-2-mes#[0-9a-f]{4}$/);
+    // 26 letters, a space, 4 letters, a space: the 32nd character would be the dash the space became.
+    const cut = { ...gl, description: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ abcd efgh' };
+    expect(fingerprintId(cut)).toMatch(/^abcdefghijklmnopqrstuvwxyz-abcd#[0-9a-f]{4}$/);
+    expect(fingerprintId({ ...gl, description: '(llvmpipe)' })).toMatch(/^llvmpipe#/);
+  });
+  it('does not depend on the order the limits were read in', () => {
+    const reversed = { ...FINGERPRINT, limits: Object.fromEntries(Object.entries(FINGERPRINT.limits).reverse()) };
+    expect(Object.keys(reversed.limits)).not.toEqual(Object.keys(FINGERPRINT.limits));
+    expect(fingerprintId(reversed)).toBe(fingerprintId(FINGERPRINT));
   });
   it('gives another id when a feature, a limit, the runtime or the subgroup sizes differ', () => {
     const id = fingerprintId(FINGERPRINT);
@@ -92,10 +107,19 @@ describe('number formatting', () => {
     expect(sig(12.345)).toBe('12.3');
     expect(sig(0.012345)).toBe('0.0123');
     expect(sig(0)).toBe('0');
+    expect(sig(-2.5)).toBe('-2.50');
+  });
+  it('counts the digits after rounding, so a carry into the next decade does not add a fourth digit', () => {
+    expect(sig(9.996)).toBe('10.0');
+    expect(sig(0.09996)).toBe('0.100');
+    expect(sig(99.96)).toBe('100');
+    expect(formatRatio(9.999)).toBe('10.0×');
   });
   it('prints rates in decimal units, times in ms below a second, ratios with ×, and – for missing figures', () => {
     expect(formatRate(2.5e9)).toBe('2.50 GB/s');
     expect(formatRate(512)).toBe('512 B/s');
+    expect(formatRate(1e12)).toBe('1.00 TB/s');
+    expect(formatRate(Infinity)).toBe('–');
     expect(formatRate(null)).toBe('–');
     expect(formatMs(0.4123)).toBe('0.412 ms');
     expect(formatMs(1500)).toBe('1.50 s');
@@ -108,6 +132,8 @@ describe('number formatting', () => {
     expect(formatCount(2 ** 30)).toBe('1 Gi');
     expect(formatCount(65535)).toBe('65535');
     expect(formatCount(256)).toBe('256');
+    expect(formatCount(3 * 2 ** 10)).toBe('3 Ki');
+    expect(formatCount(1536)).toBe('1536');
   });
 });
 
@@ -137,6 +163,15 @@ describe('emulator guard', () => {
     expect(guardVerdict(2, { threads: 65536, workgroupSize: 32 }, reference).verdict).toContain('workgroups of 32');
     expect(guardVerdict(2, { threads: 65536, workgroupSize: 96 }, reference).flagged).toBe(false);
     expect(guardVerdict(2, { threads: 65536, workgroupSize: 80 }, reference).flagged).toBe(true);
+  });
+  it('names both problems of a launch with too few threads in too small workgroups', () => {
+    const v = guardVerdict(3, { threads: 512, workgroupSize: 16 }, reference);
+    expect(v).toEqual({ flagged: true, verdict: `FLAGGED: wins with a CPU-shaped launch (512 threads < ${GPU_FILL_THREADS / 2}, workgroups of 16)` });
+  });
+  it('takes half the reference\'s threads as the floor when the reference launches fewer than GPU_FILL_THREADS', () => {
+    const small = { threads: 1024, workgroupSize: 64 }; // e.g. a 16-row matvec_ref
+    expect(guardVerdict(2, { threads: 511, workgroupSize: 256 }, small).verdict).toContain('511 threads < 512');
+    expect(guardVerdict(2, { threads: 512, workgroupSize: 256 }, small).flagged).toBe(false);
   });
   it('flags effective bandwidth above the copy kernel\'s beyond the noise slack', () => {
     expect(beatsCopy(1.2)).toBe(true);
