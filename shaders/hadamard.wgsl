@@ -8,15 +8,19 @@
 // inputs or sums to zero: only there can they differ).
 //
 // Passes (the TS side, src/gpu/kernels/hadamard.ts, picks them):
-// - fused (B <= TILE_MAX): one workgroup per `tile` elements = one block, or several small blocks
-//   side by side (so every thread has a butterfly in every stage: tile >= 2·WG when blocks allow):
-//   load with signs into workgroup memory, all butterfly stages there (a butterfly never crosses a
-//   block: strides are < P and blocks start at multiples of P), then the dense step reading the
-//   tile and writing the result.
-// - multi-pass (B > TILE_MAX): tiles (one workgroup per tile of `tile` = min(P, TILE_MAX) elements:
-//   signs and the butterfly stages with stride < tile), then one `stage` pass per remaining stride
-//   (tile, 2·tile, .., P/2; one thread per butterfly, in place), then `dense` (one thread per output
-//   element, reading the butterflied buffer). The last pass finishes (scale, inverse signs).
+// - fused (B <= TILE_MAX): one workgroup per `tile` elements = one block, or as many small
+//   blocks side by side as fill TILE_MAX (so every thread has work in every round). Butterflies
+//   run in rounds of REG_LOG = 3 stages (butterfly_span): each thread takes groups of REG = 8
+//   elements, the ones a round's 3 stages mix, into registers, runs the stages there and stores
+//   them to the tile, so a block of P = 2^m takes ceil(m / 3) rounds with one barrier each instead
+//   of a barrier per stage. The first round reads src (with signs), later ones the tile; then
+//   each thread writes consecutive outputs (plain or the dense step's, finished) to dst.
+//   A butterfly never crosses a block: strides are < P and blocks start at multiples of P.
+// - multi-pass (B > TILE_MAX): `tiles` (the same rounds on spans of `tile` elements, whole
+//   chunks of min(P, TILE_MAX): the stages with stride < min(P, TILE_MAX), unfinished, to dst),
+//   then one `stage` pass per remaining stride (TILE_MAX, 2·TILE_MAX, .., P/2; one thread per
+//   butterfly, in place), then `dense` (one thread per output element, reading the butterflied
+//   buffer). The last pass finishes (scale, inverse signs).
 // Overrides: WG (threads per workgroup, <= 256), INVERSE (bool: Rᵀ instead of R).
 // Bindings (group 0): 0 uniform Params; 1 src: f32[total] (fused/tiles: the input; dense: the
 //   butterflied values); 2 dst: f32[total] (the output; stage works on it in place);
@@ -32,6 +36,9 @@ override INVERSE: bool = false;
 // compatibility). A constant, not an override: override-sized workgroup arrays hung Dawn on
 // SwiftShader (docs/DECISIONS.md). HADAMARD_TILE in src/gpu/kernels/hadamard.ts.
 const TILE_MAX = 4096u;
+// A thread's group in a butterfly round: REG = 2^REG_LOG elements held in registers.
+const REG_LOG = 3u;
+const REG = 8u;
 const FLAG_SIGNS = 1u;  // the rotation has random signs
 const FLAG_FINISH = 2u; // this pass writes the result: product with the scale, then inverse signs
 
@@ -87,24 +94,97 @@ fn pair_index(q: u32, s: u32) -> u32 {
   return ((q & ~(s - 1u)) << 1u) | (q & (s - 1u));
 }
 
-// Butterfly stages with strides 1, 2, .. < limit on tile[0..len); ends with a barrier.
-fn tile_butterflies(lid: u32, len: u32, limit: u32) {
-  for (var s = 1u; s < limit; s <<= 1u) {
-    for (var q = lid; q < len / 2u; q += WG) {
-      let i = pair_index(q, s);
-      let a = tile[i];
-      let b = tile[i + s];
-      tile[i] = a + b;
-      tile[i + s] = a - b;
+// A thread's group in a butterfly round: REG = 8 elements s apart, in registers (lo: elements
+// 0..3, hi: 4..7). Group q of a round at stride s (a power of two) starts at q with REG_LOG zero
+// bits inserted at log2(s): groups q = 0, 1, .. cover each aligned run of REG·s elements once.
+struct Group { lo: vec4f, hi: vec4f }
+
+fn group_start(q: u32, s: u32) -> u32 {
+  return ((q & ~(s - 1u)) << REG_LOG) | (q & (s - 1u));
+}
+
+// Input element i of the span at src[base..] (with forward signs); 0 past `len`, where only a span
+// that is not a multiple of REG reaches (blocks with P < REG; their stages never touch it).
+fn load_in_span(base: u32, len: u32, i: u32) -> f32 {
+  if (i < len) { return load(base + i); }
+  return 0.0;
+}
+
+// The first round's group q (s = 1: REG consecutive elements), from src.
+fn group_from_src(base: u32, len: u32, q: u32) -> Group {
+  let i = q * REG;
+  return Group(
+    vec4f(load_in_span(base, len, i), load_in_span(base, len, i + 1u), load_in_span(base, len, i + 2u), load_in_span(base, len, i + 3u)),
+    vec4f(load_in_span(base, len, i + 4u), load_in_span(base, len, i + 5u), load_in_span(base, len, i + 6u), load_in_span(base, len, i + 7u)),
+  );
+}
+
+fn group_from_tile(i: u32, s: u32) -> Group {
+  let t = 4u * s;
+  return Group(
+    vec4f(tile[i], tile[i + s], tile[i + 2u * s], tile[i + 3u * s]),
+    vec4f(tile[i + t], tile[i + t + s], tile[i + t + 2u * s], tile[i + t + 3u * s]),
+  );
+}
+
+fn group_to_tile(i: u32, s: u32, g: Group) {
+  let t = 4u * s;
+  tile[i] = g.lo.x;
+  tile[i + s] = g.lo.y;
+  tile[i + 2u * s] = g.lo.z;
+  tile[i + 3u * s] = g.lo.w;
+  tile[i + t] = g.hi.x;
+  tile[i + t + s] = g.hi.y;
+  tile[i + t + 2u * s] = g.hi.z;
+  tile[i + t + 3u * s] = g.hi.w;
+}
+
+// The first `count` (<= REG_LOG) butterfly stages on a group: stage k pairs registers j and
+// j + 2^k, i.e. elements s·2^k apart, a + b to the first and a - b to the second, exactly the
+// CPU's butterflies of that stride. Register pairs of one stage are disjoint, so their order
+// within the stage does not matter.
+fn group_stages(g: Group, count: u32) -> Group {
+  var lo = g.lo;
+  var hi = g.hi;
+  if (count > 0u) { // registers 2t, 2t + 1
+    let sum_lo = lo.xz + lo.yw;
+    let diff_lo = lo.xz - lo.yw;
+    let sum_hi = hi.xz + hi.yw;
+    let diff_hi = hi.xz - hi.yw;
+    lo = vec4f(sum_lo.x, diff_lo.x, sum_lo.y, diff_lo.y);
+    hi = vec4f(sum_hi.x, diff_hi.x, sum_hi.y, diff_hi.y);
+  }
+  if (count > 1u) { // registers t, t + 2 (t = 0, 1 of each half)
+    lo = vec4f(lo.xy + lo.zw, lo.xy - lo.zw);
+    hi = vec4f(hi.xy + hi.zw, hi.xy - hi.zw);
+  }
+  if (count > 2u) { // registers t, t + 4
+    return Group(lo + hi, lo - hi);
+  }
+  return Group(lo, hi);
+}
+
+// All butterfly stages with strides 1, 2, .. < limit (a power of two; `len` is a multiple of it)
+// on the span of `len` elements at src[base..], into the tile, ending with a barrier. Rounds of up
+// to REG_LOG stages, one barrier after each: the first round (stride 1) takes the remainder
+// log2(limit) mod REG_LOG and reads src; every later round takes REG_LOG stages from the tile, so
+// that its groups (REG·s elements) lie within a P-chunk.
+fn butterfly_span(lid: u32, base: u32, len: u32, limit: u32) {
+  let groups = (len + REG - 1u) / REG;
+  let stages = countTrailingZeros(limit);
+  var count = stages % REG_LOG;
+  if (count == 0u) { count = min(stages, REG_LOG); }
+  for (var q = lid; q < groups; q += WG) {
+    group_to_tile(q * REG, 1u, group_stages(group_from_src(base, len, q), count));
+  }
+  workgroupBarrier();
+  for (var s = 1u << count; s < limit; s <<= REG_LOG) {
+    for (var q = lid; q < groups; q += WG) {
+      let i = group_start(q, s);
+      group_to_tile(i, s, group_stages(group_from_tile(i, s), REG_LOG));
     }
     workgroupBarrier();
   }
-}
-
-// Loads tile[0..len) from src[base..] (with forward signs); ends with a barrier.
-fn load_tile(lid: u32, base: u32, len: u32) {
-  for (var j = lid; j < len; j += WG) { tile[j] = load(base + j); }
-  workgroupBarrier();
 }
 
 // Dense step for block element j = a·P + b of the block starting at tile[at]. The same sum as
@@ -121,13 +201,13 @@ fn dense_from_tile(at: u32, j: u32) -> f32 {
   return acc;
 }
 
+// Whole blocks (B <= TILE_MAX): butterflies, then the dense step for K > 1, then the finish.
 @compute @workgroup_size(WG)
 fn fused(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let base = (wid.x + wid.y * nwg.x) * p.tile;
   if (base >= p.total) { return; }
-  let len = min(p.tile, p.total - base); // whole blocks: total and tile are multiples of the block
-  load_tile(lid, base, len);
-  tile_butterflies(lid, len, p.pow2);
+  let len = min(p.tile, p.total - base); // whole blocks: total is a multiple of the block
+  butterfly_span(lid, base, len, p.pow2);
   for (var j = lid; j < len; j += WG) {
     var v = tile[j];
     if (p.order > 1u) { v = dense_from_tile(j - j % p.block, j % p.block); }
@@ -135,13 +215,14 @@ fn fused(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   }
 }
 
+// The butterfly stages with stride < min(P, TILE_MAX) (for B > TILE_MAX), unfinished, to dst.
 @compute @workgroup_size(WG)
 fn tiles(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let base = (wid.x + wid.y * nwg.x) * p.tile;
   if (base >= p.total) { return; }
-  load_tile(lid, base, p.tile);
-  tile_butterflies(lid, p.tile, p.tile);
-  for (var j = lid; j < p.tile; j += WG) { dst[base + j] = tile[j]; }
+  let len = min(p.tile, p.total - base);
+  butterfly_span(lid, base, len, min(p.pow2, TILE_MAX));
+  for (var j = lid; j < len; j += WG) { dst[base + j] = tile[j]; }
 }
 
 @compute @workgroup_size(WG)

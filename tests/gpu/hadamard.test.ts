@@ -1,6 +1,6 @@
 // tests: hadamard.wgsl (fused and multi-pass) against rotateRows in src/quant/hadamard/rotation.ts, bit for bit.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HADAMARD_TILE, rotateRowsGpu } from '../../src/gpu/kernels/hadamard';
+import { HADAMARD_TILE, hadamardSpan, rotateRowsGpu } from '../../src/gpu/kernels/hadamard';
 import type { GpuRuntime } from '../../src/gpu/runtime';
 import { createRng, normal } from '../../src/lib/rng';
 import { hadamardRotation, rotateRows, type RotationDirection } from '../../src/quant/hadamard/rotation';
@@ -51,20 +51,45 @@ const CASES: [string, number, number, { block?: number; seed?: number }][] = [
   ['3072 in blocks of 768 (block-diagonal, fused)', 3072, 3, { block: 768, seed: 11 }],
   ['4096 in blocks of 64, no signs', 4096, 2, { block: 64 }],
   ['16384 in blocks of 8192 (block-diagonal, multi-pass)', 16384, 1, { block: 8192, seed: 12 }],
-  // Small blocks share a fused workgroup (8 blocks of 64, 2 of 256, 5 of 96 ...): one row, and row
-  // counts that leave the last workgroup partly filled.
-  ['64, one row (a workgroup of one block out of 8)', 64, 1, { seed: 13 }],
-  ['64 × 65 rows (8 blocks per workgroup, 1 in the last)', 64, 65, { seed: 14 }],
-  ['256 × 3 rows (2 blocks per workgroup)', 256, 3, { seed: 15 }],
-  ['96 = 12 × 8 × 7 rows (5 blocks per workgroup, dense K step)', 96, 7, { seed: 16 }],
-  ['80 = 20 × 4 × 13 rows (6 blocks per workgroup)', 80, 13, { seed: 17 }],
-  ['1024 in blocks of 32 × 3 rows (16 blocks per workgroup, block-diagonal)', 1024, 3, { block: 32, seed: 18 }],
+  // Small blocks share a fused workgroup (a full tile: 64 blocks of 64, 16 of 256, 42 of 96, 51 of
+  // 80 ...): one row, and row counts that leave the last workgroup partly filled.
+  ['64, one row (a workgroup of one block out of 64)', 64, 1, { seed: 13 }],
+  ['64 × 3 rows', 64, 3, { seed: 19 }],
+  ['64 × 65 rows (64 blocks per workgroup, 1 in the last)', 64, 65, { seed: 14 }],
+  ['64 × 130 rows (two full workgroups and 2 blocks)', 64, 130, { seed: 20 }],
+  ['256 × 17 rows (16 blocks per workgroup, 1 in the last)', 256, 17, { seed: 15 }],
+  ['96 = 12 × 8 × 43 rows (42 blocks per workgroup, dense K step, one butterfly round)', 96, 43, { seed: 16 }],
+  ['80 = 20 × 4 × 53 rows (51 blocks per workgroup, 2 butterfly stages)', 80, 53, { seed: 17 }],
+  ['1024 in blocks of 32 × 3 rows (128 blocks per workgroup, block-diagonal)', 1024, 3, { block: 32, seed: 18 }],
+  // P < 8: groups of 8 straddle blocks and the spans are not multiples of 8 (0, 1 or 2 stages).
+  ['12 = 12 × 1 × 5 rows (dense step only)', 12, 5, { seed: 21 }],
+  ['24 = 12 × 2 × 171 rows (170 blocks per workgroup: a last span of 24)', 24, 171, { seed: 22 }],
+  ['20 = 20 × 1 × 205 rows (204 per workgroup)', 20, 205, { seed: 23 }],
+  ['48 = 12 × 4 × 7 rows', 48, 7, { seed: 24 }],
+  // Every first-round length (log2 P mod 3 = 1, 2, 0) with later rounds.
+  ['16 × 257 rows (1 + 3 stages)', 16, 257, { seed: 25 }],
+  ['32 × 129 rows (2 + 3 stages)', 32, 129, { seed: 26 }],
+  ['8 × 513 rows (one round of 3 stages)', 8, 513, {}],
+  ['512 × 9 rows (3 + 3 + 3 stages)', 512, 9, { seed: 27 }],
+  ['2048 × 3 rows (2 + 3 + 3 + 3 stages)', 2048, 3, { seed: 28 }],
+  // Multi-pass spans of several P-chunks (P = 64, 32 < TILE_MAX) with a partly filled last span.
+  ['8960 = 140 × 64 × 3 rows (tiles of 64 chunks + dense)', 8960, 3, { seed: 29 }],
 ];
 
 describe('hadamard.wgsl matches rotateRows bit for bit', () => {
   it('covers both paths', () => {
     expect(CASES.some(([, size, , o]) => (o.block ?? size) <= HADAMARD_TILE)).toBe(true);
     expect(CASES.some(([, size, , o]) => (o.block ?? size) > HADAMARD_TILE)).toBe(true);
+  });
+
+  it('packs small blocks into full tiles (floor(TILE / B) blocks per workgroup, at least one)', () => {
+    expect(hadamardSpan(64)).toBe(4096);
+    expect(hadamardSpan(256)).toBe(4096);
+    expect(hadamardSpan(96)).toBe(42 * 96);
+    expect(hadamardSpan(80)).toBe(51 * 80);
+    expect(hadamardSpan(24)).toBe(170 * 24);
+    expect(hadamardSpan(768)).toBe(5 * 768);
+    expect(hadamardSpan(4096)).toBe(4096);
   });
 
   it.each(CASES)('%s', async (label, size, rows, options) => {

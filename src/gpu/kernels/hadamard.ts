@@ -9,6 +9,17 @@ import { encodePass, type GpuRuntime, storageUsage, uploadStorage, uploadUniform
 const WG = 256;
 /** f32 per workgroup tile (TILE_MAX in the shader): blocks up to this size run in one fused pass. */
 export const HADAMARD_TILE = 4096;
+
+/**
+ * Elements per workgroup (the shader's `tile` parameter) for spans of whole `unit`s (blocks for
+ * the fused pass, min(P, HADAMARD_TILE) butterfly chunks for the tiled one): as many units side by
+ * side as fill the tile, at least one. A full tile gives each of the WG threads REG = 8 elements
+ * per butterfly round twice over (or nearly) for any small block, instead of 3/4 of them idling
+ * at B = 64 with a workgroup per block.
+ */
+export function hadamardSpan(unit: number): number {
+  return unit * Math.max(1, Math.floor(HADAMARD_TILE / unit));
+}
 const FLAG_SIGNS = 1;
 const FLAG_FINISH = 2;
 
@@ -30,9 +41,9 @@ function negativeBits(order: number): Uint32Array {
 /**
  * Encodes the rotation of each of the `rows` rows of `x` (f32[rows · rotation.size], row-major):
  * y = R x (forward) or Rᵀ y (inverse), the same bits as rotateRows in src/quant/hadamard/rotation.ts.
- * Blocks up to HADAMARD_TILE elements take one pass (a workgroup per block, in workgroup memory);
- * longer ones take a tiled butterfly pass, one pass per remaining butterfly stride, and a dense
- * pass for K > 1. Nothing is read back; the caller submits.
+ * Blocks up to HADAMARD_TILE elements take one pass (a workgroup per block or per several small
+ * blocks, in registers and workgroup memory); longer ones take a tiled butterfly pass, one pass per
+ * remaining butterfly stride, and a dense pass for K > 1. Nothing is read back; the caller submits.
  */
 export function encodeHadamard(
   rt: GpuRuntime, encoder: GPUCommandEncoder, x: GPUBuffer, rows: number, rotation: HadamardRotation,
@@ -56,17 +67,16 @@ export function encodeHadamard(
   };
 
   if (block <= HADAMARD_TILE) {
-    // Small blocks share a workgroup so that each of its WG threads has a butterfly in every stage.
-    const tile = block * Math.max(1, Math.min(HADAMARD_TILE / block, Math.floor(2 * WG / block)));
+    const tile = hadamardSpan(block);
     pass('fused', params('fused', tile, 0, signs | FLAG_FINISH), { 1: x, 2: out, 3: hBits }, Math.ceil(total / tile));
     return { out, scratch };
   }
   // Butterflies go to `out` directly when nothing follows them but more butterflies (K = 1).
   const butterflied = order > 1 ? rt.pool.acquire(total * 4, storageUsage(), 'hadamard.butterflied') : out;
   if (butterflied !== out) scratch.push(butterflied);
-  const tile = Math.min(pow2, HADAMARD_TILE);
-  pass('tiles', params('tiles', tile, 0, signs), { 1: x, 2: butterflied }, total / tile);
-  for (let stride = tile; stride < pow2; stride *= 2) {
+  const tile = hadamardSpan(Math.min(pow2, HADAMARD_TILE));
+  pass('tiles', params('tiles', tile, 0, signs), { 1: x, 2: butterflied }, Math.ceil(total / tile));
+  for (let stride = HADAMARD_TILE; stride < pow2; stride *= 2) {
     const last = order === 1 && stride * 2 === pow2;
     pass('stage', params(`stage_${stride}`, tile, stride, signs | (last ? FLAG_FINISH : 0)), { 2: butterflied }, Math.ceil(total / 2 / WG));
   }
