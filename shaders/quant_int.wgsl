@@ -8,8 +8,9 @@
 // Bindings (group 0): 0 uniform Params; 1 x: f32[n]; 2 scales: f32[groups]; 3 zeros: f32[groups];
 //   4 invs: f32[groups] (1/scale); 5 words: u32[ceil(n*BITS/32)]; 6 xhat: f32[n];
 //   7 ratios: u32[groups] (index of the MSE search's chosen clip ratio; 0 without the search).
-// Entry points: group_params (GPW groups per workgroup, WG / GPW threads per group, 2-D grid), encode (one thread per word),
-//   decode (one thread per element). 2-D grids: linear id = x + y * row_threads.
+// Entry points: group_params (GPW groups per workgroup, WG / GPW threads per group, 2-D grid), encode (one
+//   thread per word; writes x̂ of the elements whose code starts in its word too, so a quantize is two
+//   passes), decode (one thread per element: x̂ from stored codes). 2-D grids: linear id = x + y * row_threads.
 // Fused multiply-add: wherever a product feeds an addition (x*inv + zero, x*inv + u, x - code*scale,
 // max*r - min*r)
 // the product goes through `opaque` (an xor with the uniform `opaque`, always 0), so no compiler can
@@ -195,16 +196,24 @@ fn group_params(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
   ratios[g] = chosen;
 }
 
-// The code of element i with its group's parameters (lib_codes packs these).
+// The word this encode thread packs: element_code decodes the codes that start in it.
+var<private> encode_word: u32;
+
+// The code of element i with its group's parameters (lib_codes packs these). Fused decode: the
+// thread whose word holds the code's first bit also writes x̂[i], as decode would from the word.
 fn element_code(i: u32) -> u32 {
   let g = group_of(i);
-  return code_of(x[i], i, invs[g], zeros[g]);
+  let zero = zeros[g];
+  let code = code_of(x[i], i, invs[g], zero);
+  if ((i * BITS) >> 5u == encode_word) { xhat[i] = (f32(code) - zero) * scales[g]; }
+  return code;
 }
 
 @compute @workgroup_size(WG)
 fn encode(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let w = gid.x + gid.y * nwg.x * WG;
   if (w >= p.word_count) { return; }
+  encode_word = w;
   words[w] = packed_word(w);
 }
 

@@ -1,7 +1,7 @@
 // tests: quant_int.wgsl and error_stats.wgsl against the CPU reference on seeded random tensors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeErrorStats, encodeErrorStats } from '../../src/gpu/kernels/errorStats';
-import { encodeIntQuant } from '../../src/gpu/kernels/quantInt';
+import { encodeIntDecode, encodeIntQuant, intParamsThreads } from '../../src/gpu/kernels/quantInt';
 import { readBuffers } from '../../src/gpu/readback';
 import { type GpuRuntime, uploadStorage } from '../../src/gpu/runtime';
 import { createRng, studentT } from '../../src/lib/rng';
@@ -149,6 +149,31 @@ describe('quant_int kernels match src/quant/int.ts (modes x scale encodings x cl
     const x = heavyTailed(300 * 257, 99);
     await expectParity(x, 300, 257, 'tensor', 0, { bits: 4, mode: 'sym', clip: { kind: 'mse' } });
     await expectParity(x, 300, 257, 'tensor', 0, { bits: 3, mode: 'asym-float', scale: 'bf16', clip: { kind: 'mse' }, rounding: 'stochastic', seed: 7 });
+  });
+  it('the decode pass alone (stored codes) gives the x̂ that the encode pass wrote, bit for bit', async () => {
+    // encodeIntQuant writes x̂ from the codes it packs; encodeIntDecode reads them back from the words.
+    for (const [rows, cols, kind, block, format] of [
+      [37, 53, 'block', 16, { bits: 3, mode: 'asym-float', scale: 'fp16' }], [64, 100, 'block', 7, { bits: 5, mode: 'asym' }],
+      [29, 65, 'row', 0, { bits: 7, mode: 'sym-full', scale: 'bf16' }], [33, 70, 'column', 0, { bits: 1, mode: 'asym' }],
+    ] as [number, number, GroupKind, number, IntFormatParams][]) {
+      const x = mixed(rows, cols, rows + cols);
+      const layout = groupLayout(rows, cols, kind, block);
+      const enc = rt.device.createCommandEncoder();
+      const xb = uploadStorage(rt, x, 'test.x');
+      const q = encodeIntQuant(rt, enc, xb, x.length, layout, format);
+      const fused = rt.pool.acquire(x.length * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST, 'test.fused_xhat');
+      enc.copyBufferToBuffer(q.xhat, 0, fused, 0, x.length * 4);
+      enc.clearBuffer(q.xhat);
+      encodeIntDecode(rt, enc, q, x.length, format);
+      const [a, b] = await readBuffers(rt.device, enc, [fused, q.xhat]);
+      void rt.pool.releaseAfterSubmit([xb, fused, ...Object.values(q)]);
+      const expected = Array.from(dequantizeInt(quantizeInt(x, layout, format)));
+      expect(Array.from(new Float32Array(a, 0, x.length)), `${rows}x${cols} ${kind} ${block}`).toEqual(expected);
+      expect(Array.from(new Float32Array(b, 0, x.length)), `${rows}x${cols} ${kind} ${block}`).toEqual(expected);
+    }
+  });
+  it('group_params threads per group: about 8 elements each, a power of two from 1 to 256', () => {
+    expect([1, 7, 8, 9, 16, 17, 64, 65, 2048, 2049, 1 << 20].map(intParamsThreads)).toEqual([1, 1, 1, 2, 2, 4, 8, 16, 256, 256, 256]);
   });
   it('a percentile clip without its threshold is refused', () => {
     const enc = rt.device.createCommandEncoder();

@@ -7,15 +7,16 @@ import { encodePass, type GpuRuntime, storageUsage, uploadUniform } from '../run
 const WG = 256;
 /** Workgroups for the grid-stride passes: enough to fill a GPU, few enough for one finalize group. */
 const MAX_PARTIALS = 1024;
-/** f32 slots per workgroup in the partials buffer (the first pass; the moments pass uses 2). */
+/** f32 slots per workgroup in the partials buffer (range_pass writes 4, histogram 6). */
 const PARTIAL_STRIDE = 8;
-/** f32 slots of the totals buffer (layout in the shader's header). */
-const TOTALS = 14;
+/** Where the per-workgroup partials start in the stats buffer, after the 14 totals (layout in the shader's header). */
+const PARTIALS = 16;
 
 export interface ErrorStatsBuffers {
   /**
-   * f32[14]: sumSqErr, sumSqSignal, maxAbsErr, valueMin, valueMax, kValue, kError, sumSqDequant,
-   * sumSqDiff, sumSignal, mean, kAbsError, sumCentred2, sumCentred4.
+   * f32, the totals in its first 14 slots: sumSqErr, sumSqSignal, maxAbsErr, valueMin, valueMax, kValue,
+   * kError, sumSqDequant, sumSqDiff, sumSignal, mean, kAbsError, sumCentred2, sumCentred4 (the
+   * workgroups' partials follow: one buffer keeps every pass within 4 storage buffers).
    */
   readonly totals: GPUBuffer;
   /** u32[3 * HISTOGRAM_BINS + ABS_ERROR_BINS]: original | dequantized | error | |error| counts. */
@@ -23,22 +24,20 @@ export interface ErrorStatsBuffers {
   readonly scratch: GPUBuffer[];
 }
 
-/** Encodes partials → finalize → histogram → moments → finalize_moments over x and x̂ (n elements each). */
+/** Encodes range_pass → finalize_range → histogram (with the sums and centred moments) → finalize_sums over x and x̂ (n elements each): two reads of each. */
 export function encodeErrorStats(rt: GpuRuntime, encoder: GPUCommandEncoder, x: GPUBuffer, xhat: GPUBuffer, n: number): ErrorStatsBuffers {
   const partialCount = Math.min(MAX_PARTIALS, Math.max(1, Math.ceil(n / WG)));
   const uniform = uploadUniform(rt, [n, partialCount], 'error_stats.params');
-  const partials = rt.pool.acquire(partialCount * PARTIAL_STRIDE * 4, storageUsage(), 'error_stats.partials');
-  const totals = rt.pool.acquire(TOTALS * 4, storageUsage(), 'error_stats.totals');
+  const totals = rt.pool.acquire((PARTIALS + partialCount * PARTIAL_STRIDE) * 4, storageUsage(), 'error_stats.totals');
   const hist = rt.pool.acquire((3 * HISTOGRAM_BINS + ABS_ERROR_BINS) * 4, storageUsage(), 'error_stats.hist');
   encoder.clearBuffer(hist);
   const constants = { WG };
   const pipe = (entry: string) => rt.pipelines.get('error_stats', entry, constants);
-  encodePass(rt, encoder, pipe('partials_pass'), { 0: uniform, 1: x, 2: xhat, 3: partials }, [partialCount]);
-  encodePass(rt, encoder, pipe('finalize'), { 0: uniform, 3: partials, 4: totals }, [1]);
-  encodePass(rt, encoder, pipe('histogram'), { 0: uniform, 1: x, 2: xhat, 4: totals, 5: hist }, [partialCount]);
-  encodePass(rt, encoder, pipe('moments_pass'), { 0: uniform, 1: x, 3: partials, 4: totals }, [partialCount]);
-  encodePass(rt, encoder, pipe('finalize_moments'), { 0: uniform, 3: partials, 4: totals }, [1]);
-  return { totals, hist, scratch: [uniform, partials] };
+  encodePass(rt, encoder, pipe('range_pass'), { 0: uniform, 1: x, 2: xhat, 3: totals }, [partialCount]);
+  encodePass(rt, encoder, pipe('finalize_range'), { 0: uniform, 3: totals }, [1]);
+  encodePass(rt, encoder, pipe('histogram'), { 0: uniform, 1: x, 2: xhat, 3: totals, 4: hist }, [partialCount]);
+  encodePass(rt, encoder, pipe('finalize_sums'), { 0: uniform, 3: totals }, [1]);
+  return { totals, hist, scratch: [uniform] };
 }
 
 /** The fine |error| counts (ABS_ERROR_BINS) in a read-back hist buffer. */

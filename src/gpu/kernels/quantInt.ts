@@ -16,6 +16,18 @@ export function groupParamsWorkgroup(groupSize: number): number {
   return Math.min(WG, Math.max(32, 2 ** Math.ceil(Math.log2(groupSize))));
 }
 
+/**
+ * Elements each group_params thread folds into its min/max before the tree reduction: fewer
+ * threads per group and fewer tree steps (each a workgroup barrier), as in Harris, "Optimizing
+ * Parallel Reduction in CUDA" (NVIDIA, 2007), "algorithm cascading".
+ */
+const ELEMENTS_PER_THREAD = 8;
+
+/** Threads per group of group_params without the MSE search: a power of two, 1..256, about groupSize / 8. */
+export function intParamsThreads(groupSize: number): number {
+  return Math.min(WG, 2 ** Math.max(0, Math.ceil(Math.log2(groupSize / ELEMENTS_PER_THREAD))));
+}
+
 /** Buffers produced by the quantize/dequantize passes (pooled; release them after submit). */
 export interface IntQuantBuffers {
   readonly scales: GPUBuffer;
@@ -29,7 +41,7 @@ export interface IntQuantBuffers {
 }
 
 /**
- * Encodes group_params → encode → decode for the f32 tensor in `x` (n elements, row-major).
+ * Encodes group_params → encode (packs the codes and writes x̂) for the f32 tensor in `x` (n elements, row-major).
  * Nothing is read back; the caller submits and reads what it needs.
  * `clipThreshold`: the percentile clip's per-tensor T, computed on the CPU with
  * `intClipThreshold(x, format)` from src/quant/int.ts; required when `format.clip` is a percentile.
@@ -61,14 +73,15 @@ export function encodeIntQuant(
     xhat: rt.pool.acquire(n * 4, storageUsage(), 'quant_int.xhat'),
   };
   const pipe = (entry: string, wg = WG, gpw = 1) => rt.pipelines.get('quant_int', entry, { ...overridesOf(f), WG: wg, GPW: gpw });
-  // Threads per group as groupParamsWorkgroup says; without the MSE search (one workgroup-wide
-  // reduction per candidate) several groups share a 256-thread workgroup instead of launching
-  // 32-thread workgroups, which would cap a GPU's occupancy at its workgroups-per-core limit.
-  const perGroup = groupParamsWorkgroup(layout.groupSize);
-  const gpw = f.clip.kind === 'mse' ? 1 : WG / perGroup;
+  // The MSE search (one workgroup-wide reduction per candidate) gives each group a workgroup of
+  // groupParamsWorkgroup threads. Without it, several groups share a 256-thread workgroup, about
+  // 8 elements per thread (intParamsThreads), instead of launching 32-thread workgroups, which
+  // would cap a GPU's occupancy at its workgroups-per-core limit.
+  const mse = f.clip.kind === 'mse';
+  const perGroup = mse ? groupParamsWorkgroup(layout.groupSize) : intParamsThreads(layout.groupSize);
+  const gpw = mse ? 1 : WG / perGroup;
   encodePass(rt, encoder, pipe('group_params', perGroup * gpw, gpw), { 0: uniform, 1: x, 2: bufs.scales, 3: bufs.zeros, 4: bufs.invs, 7: bufs.ratios }, grid2d(Math.ceil(layout.groupCount / gpw)));
-  encodePass(rt, encoder, pipe('encode'), { 0: uniform, 1: x, 3: bufs.zeros, 4: bufs.invs, 5: bufs.words }, grid2d(Math.ceil(words / WG)));
-  encodeIntDecode(rt, encoder, bufs, n, format);
+  encodePass(rt, encoder, pipe('encode'), { 0: uniform, 1: x, 2: bufs.scales, 3: bufs.zeros, 4: bufs.invs, 5: bufs.words, 6: bufs.xhat }, grid2d(Math.ceil(words / WG)));
   return bufs;
 }
 
@@ -82,8 +95,8 @@ function overridesOf(f: ReturnType<typeof resolveIntFormat>): Record<string, num
 
 /**
  * Encodes the decode pass alone: bufs.xhat from bufs.words, bufs.scales and bufs.zeros, as left by
- * an encodeIntQuant call with the same n and format (its uniform is reused). encodeIntQuant ends
- * with it; on its own it is the dequantization of stored codes.
+ * an encodeIntQuant call with the same n and format (its uniform is reused): the dequantization of
+ * stored codes (encodeIntQuant's encode pass writes x̂ itself).
  */
 export function encodeIntDecode(rt: GpuRuntime, encoder: GPUCommandEncoder, bufs: IntQuantBuffers, n: number, format: IntFormatParams): void {
   const pipeline = rt.pipelines.get('quant_int', 'decode', overridesOf(resolveIntFormat(format)));
