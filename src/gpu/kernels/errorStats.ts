@@ -5,8 +5,14 @@ import {
 import { encodePass, type GpuRuntime, storageUsage, uploadUniform } from '../runtime';
 
 const WG = 256;
-/** Workgroups for the grid-stride passes: enough to fill a GPU, few enough for one finalize group. */
+/** Workgroups for the grid-stride passes at most: enough to fill a large GPU, few enough for one finalize group. */
 const MAX_PARTIALS = 1024;
+/**
+ * Terms each thread of a grid-stride pass folds in before the workgroup's tree: O(log n) per thread
+ * is the work-efficient split (Brent's theorem, as in Harris, "Optimizing Parallel Reduction in
+ * CUDA", NVIDIA 2007); 16 is about log2 of the 64K to 1M-element tensors the app measures.
+ */
+const TERMS_PER_THREAD = 16;
 /** f32 slots per workgroup in the partials buffer (range_pass writes 4, histogram 6). */
 const PARTIAL_STRIDE = 8;
 /** Where the per-workgroup partials start in the stats buffer, after the 14 totals (layout in the shader's header). */
@@ -24,9 +30,14 @@ export interface ErrorStatsBuffers {
   readonly scratch: GPUBuffer[];
 }
 
+/** Workgroups of the grid-stride passes over n elements (each writes one partial). */
+export function errorStatsWorkgroups(n: number): number {
+  return Math.min(MAX_PARTIALS, Math.max(1, Math.ceil(n / (WG * TERMS_PER_THREAD))));
+}
+
 /** Encodes range_pass → finalize_range → histogram (with the sums and centred moments) → finalize_sums over x and x̂ (n elements each): two reads of each. */
 export function encodeErrorStats(rt: GpuRuntime, encoder: GPUCommandEncoder, x: GPUBuffer, xhat: GPUBuffer, n: number): ErrorStatsBuffers {
-  const partialCount = Math.min(MAX_PARTIALS, Math.max(1, Math.ceil(n / WG)));
+  const partialCount = errorStatsWorkgroups(n);
   const uniform = uploadUniform(rt, [n, partialCount], 'error_stats.params');
   const totals = rt.pool.acquire((PARTIALS + partialCount * PARTIAL_STRIDE) * 4, storageUsage(), 'error_stats.totals');
   const hist = rt.pool.acquire((3 * HISTOGRAM_BINS + ABS_ERROR_BINS) * 4, storageUsage(), 'error_stats.hist');
