@@ -6,7 +6,10 @@ import { describeEngineError, describeWorkerFailure } from './engineErrors';
 import { jobSpecKey, type JobKind } from './evalSlice';
 import type { AppState, AppStore } from './store';
 
-/** Spec changes within this window are merged into one run (a dragged slider fires many). */
+/**
+ * A spec change runs at once (in the next task, so changes made together merge); later changes
+ * within this window of a run being sent merge into one run at its end (a dragged slider fires many).
+ */
 export const RUN_DEBOUNCE_MS = 60;
 /** Runs longer than this show a progress bar; shorter ones only dim the old results. */
 export const SLOW_RUN_MS = 300;
@@ -56,7 +59,7 @@ function computed(spec: ExperimentSpec): unknown[] {
 
 /**
  * Starts the engine for `store`: creates the worker, sends `init`, then a run for the current spec
- * once the device is known and after every change of source or recipe (debounced). A worker that
+ * once the device is known and after every change of source or recipe (the first at once, then at most one per RUN_DEBOUNCE_MS). A worker that
  * fails is dropped and recreated on the next change, so the page stays usable.
  */
 export function startEngineClient(store: AppStore, options: EngineClientOptions = {}): EngineClient {
@@ -64,7 +67,9 @@ export function startEngineClient(store: AppStore, options: EngineClientOptions 
   let worker: WorkerLike | null = null;
   let ready = false;
   let nextId = 1;
-  let debounce: ReturnType<typeof setTimeout> | undefined;
+  /** Set while a change is scheduled or the window after a sent run is open. */
+  let throttle: ReturnType<typeof setTimeout> | undefined;
+  let changed = false;
   let slowTimer: ReturnType<typeof setTimeout> | undefined;
   let hub: { host: string; token: string | null } | null = null;
   let attachId = 0;
@@ -158,11 +163,20 @@ export function startEngineClient(store: AppStore, options: EngineClientOptions 
     slowTimer = setTimeout(() => store.getState().runSlow(id), SLOW_RUN_MS);
   }
 
+  /** Sends the changed spec and opens the window; a window that closes without changes ends the throttle. */
+  const flush = () => {
+    throttle = undefined;
+    if (!changed) return;
+    changed = false;
+    sendRun();
+    throttle = setTimeout(flush, RUN_DEBOUNCE_MS);
+  };
+
   const unsubscribe = store.subscribe((state, prev) => {
     const [a, b] = [computed(state.spec), computed(prev.spec)];
     if (a.every((part, i) => part === b[i])) return;
-    clearTimeout(debounce);
-    debounce = setTimeout(sendRun, RUN_DEBOUNCE_MS);
+    changed = true;
+    throttle ??= setTimeout(flush, 0);
   });
 
   spawn();
@@ -199,7 +213,7 @@ export function startEngineClient(store: AppStore, options: EngineClientOptions 
     },
     dispose() {
       unsubscribe();
-      clearTimeout(debounce);
+      clearTimeout(throttle);
       clearTimeout(slowTimer);
       worker?.terminate();
       worker = null;

@@ -1,4 +1,4 @@
-// ui: the entry point: opens the link in the address, starts the engine worker for the app store (hub address from ?hub=) and mounts <App/> into #root.
+// ui: the entry point: opens the link in the address, starts the engine worker for the app store (hub address from ?hub=) starts loading the chart library and mounts <App/> into #root.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { startEngineClient } from '../state/engineClient';
@@ -6,6 +6,7 @@ import { startLinkSync } from '../state/linkSync';
 import { appStore } from '../state/store';
 import { DEFAULT_HUB_HOST } from '../state/sourceSlice';
 import { App } from './App';
+import { loadPlotly } from './charts/loadPlotly';
 import { EngineContext } from './engineContext';
 import './styles.css';
 
@@ -18,6 +19,10 @@ const engine = startEngineClient(appStore, { forceCpu });
 const hub = new URLSearchParams(window.location.search).get('hub');
 if (hub && /^https?:\/\/\S+$/.test(hub)) engine.setHub(hub.replace(/\/+$/, ''), null);
 else appStore.getState().setHubSettings(DEFAULT_HUB_HOST, false);
+
+// The chart library loads while the engine computes the first result, not after it (a failure
+// here is retried by the first chart, which then says what went wrong).
+loadPlotly().catch(() => {});
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');

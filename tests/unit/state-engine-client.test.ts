@@ -1,4 +1,4 @@
-// tests (state layer): the engine client with a fake worker: init, debounced runs, stale answers, failures.
+// tests (state layer): the engine client with a fake worker: init, throttled runs, stale answers, failures.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EngineRequest, EngineResponse } from '../../src/engine/protocol';
 import type { TensorResult } from '../../src/engine/types';
@@ -40,19 +40,33 @@ describe('engine client', () => {
     expect(store.getState().run).toMatchObject({ status: 'done', result });
   });
 
-  it('debounces spec changes into one run, ignores view-only changes and stale answers', () => {
+  it('runs the first change at once, merges changes made together or within the window after a run, ignores view-only changes and stale answers', () => {
     const { store, worker } = setup();
     worker.answer({ kind: 'device', device });
     store.getState().setBits(3);
     store.getState().setBits(5);
     store.getState().setLogScale(false);
-    vi.advanceTimersByTime(RUN_DEBOUNCE_MS - 1);
-    expect(worker.runs()).toHaveLength(1);
-    vi.advanceTimersByTime(1);
+    expect(worker.runs()).toHaveLength(1); // sent in the next task, not inside the store update
+    vi.advanceTimersByTime(0);
     expect(worker.runs()).toHaveLength(2);
     expect(worker.runs()[1]).toMatchObject({ id: 2, spec: { recipe: { format: { bits: 5 } } } });
+    // A dragged slider: changes inside the window merge into one run when it closes.
+    store.getState().setBits(6);
+    vi.advanceTimersByTime(RUN_DEBOUNCE_MS / 2);
+    store.getState().setBits(7);
+    vi.advanceTimersByTime(RUN_DEBOUNCE_MS / 2 - 1);
+    expect(worker.runs()).toHaveLength(2);
+    vi.advanceTimersByTime(1);
+    expect(worker.runs()).toHaveLength(3);
+    expect(worker.runs()[2]).toMatchObject({ id: 3, spec: { recipe: { format: { bits: 7 } } } });
+    // A window without changes closes the throttle: the next change runs at once again.
+    vi.advanceTimersByTime(RUN_DEBOUNCE_MS);
+    expect(worker.runs()).toHaveLength(3);
+    store.getState().setBits(4);
+    vi.advanceTimersByTime(0);
+    expect(worker.runs()).toHaveLength(4);
     worker.answer({ kind: 'result', id: 1, result });
-    expect(store.getState().run).toMatchObject({ status: 'running', id: 2, result: null });
+    expect(store.getState().run).toMatchObject({ status: 'running', id: 4, result: null });
   });
 
   it('shows progress only after a slow run has passed the threshold, and cancels', () => {
