@@ -10,7 +10,9 @@
 //   7 ratios: u32[groups] (index of the MSE search's chosen clip ratio; 0 without the search).
 // Entry points: group_params (GPW groups per workgroup, WG / GPW threads per group, 2-D grid), encode (one
 //   thread per word; writes x̂ of the elements whose code starts in its word too, so a quantize is two
-//   passes), decode (one thread per element: x̂ from stored codes). 2-D grids: linear id = x + y * row_threads.
+//   passes), decode (one thread per element: x̂ from stored codes); or all of a quantize in one pass,
+//   quantize_chunks (see there: full contiguous groups of 32·2^k elements, 2^k <= WG, without the MSE
+//   search). 2-D grids: linear id = x + y * row_threads.
 // Fused multiply-add: wherever a product feeds an addition (x*inv + zero, x*inv + u, x - code*scale,
 // max*r - min*r)
 // the product goes through `opaque` (an xor with the uniform `opaque`, always 0), so no compiler can
@@ -223,4 +225,76 @@ fn decode(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw
   if (i >= p.n) { return; }
   let g = group_of(i);
   xhat[i] = (f32(packed_code(i)) - zeros[g]) * scales[g];
+}
+
+// group_params + encode + decode in one pass, for full contiguous groups of a multiple of 32 elements
+// (row-major lines of whole groups: group g is the flat range [g·G, g·G + G)) without the MSE search.
+// One thread per 32-element chunk, as ggml's GPU quantizers take one thread per 32-element block:
+// a chunk's codes fill exactly BITS whole words, so a thread writes its own words without sharing
+// any. WG / GPW threads per group (a power of two), GPW groups per workgroup. x is read once from
+// memory (the second read hits the cache), the codes never round-trip through memory, and each
+// workgroup needs log2(WG / GPW) + 1 barriers instead of one pass per stage. Results equal
+// group_params, encode and decode: min/max are exact whatever the order, then the same mode_params,
+// code_of and decode expression.
+@compute @workgroup_size(WG)
+fn quantize_chunks(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+                   @builtin(local_invocation_index) lid: u32) {
+  let seg_len = WG / GPW;
+  let seg = lid / seg_len;
+  let sl = lid % seg_len;
+  let chunk = (wid.x + wid.y * nwg.x) * WG + lid;
+  let base = chunk * 32u;
+  let valid = base < p.n; // whole segments are valid or not: n is a multiple of G = 32 * seg_len
+  let big = bitcast<f32>(0x7f7fffffu);
+  var lo = big;
+  var hi = -big;
+  if (valid) {
+    for (var j = 0u; j < 32u; j++) {
+      let v = x[base + j];
+      lo = min(lo, v);
+      hi = max(hi, v);
+    }
+  }
+  wg_min[lid] = lo;
+  wg_max[lid] = hi;
+  workgroupBarrier();
+  for (var s = seg_len / 2u; s > 0u; s >>= 1u) {
+    if (sl < s) {
+      wg_min[lid] = min(wg_min[lid], wg_min[lid + s]);
+      wg_max[lid] = max(wg_max[lid], wg_max[lid + s]);
+    }
+    workgroupBarrier();
+  }
+  if (!valid) { return; }
+  var mn = wg_min[seg * seg_len];
+  var mx = wg_max[seg * seg_len];
+  if (CLIP == CLIP_PERCENTILE) {
+    mn = max(mn, -p.clip_t);
+    mx = min(mx, p.clip_t);
+  }
+  let c = mode_params(mn, mx);
+  let g = chunk / seg_len;
+  if (sl == 0u) {
+    scales[g] = c.x;
+    invs[g] = c.y;
+    zeros[g] = c.z;
+    ratios[g] = 0u;
+  }
+  // Codes little-endian in the stream (lib_pack): the chunk's bits start at word chunk * BITS.
+  var w = chunk * BITS;
+  var word = 0u;
+  var used = 0u; // bits of `word` filled
+  for (var j = 0u; j < 32u; j++) {
+    let i = base + j;
+    let code = code_of(x[i], i, c.y, c.z);
+    xhat[i] = (f32(code) - c.z) * c.x;
+    word |= code << used;
+    used += BITS;
+    if (used >= 32u) {
+      words[w] = word;
+      w++;
+      used -= 32u;
+      word = select(0u, code >> (BITS - used), used > 0u); // the bits that did not fit
+    }
+  }
 }

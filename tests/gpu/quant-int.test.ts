@@ -1,7 +1,7 @@
 // tests: quant_int.wgsl and error_stats.wgsl against the CPU reference on seeded random tensors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeErrorStats, encodeErrorStats } from '../../src/gpu/kernels/errorStats';
-import { encodeIntDecode, encodeIntQuant, intParamsThreads } from '../../src/gpu/kernels/quantInt';
+import { chunkThreadsPerGroup, encodeIntDecode, encodeIntQuant, intParamsThreads } from '../../src/gpu/kernels/quantInt';
 import { readBuffers } from '../../src/gpu/readback';
 import { type GpuRuntime, uploadStorage } from '../../src/gpu/runtime';
 import { createRng, studentT } from '../../src/lib/rng';
@@ -75,7 +75,24 @@ async function expectParity(x: Float32Array, rows: number, cols: number, kind: G
 const SHAPES: [number, number, GroupKind, number][] = [
   [37, 53, 'block', 16], [64, 100, 'block', 7], [129, 65, 'row', 0], [33, 70, 'column', 0],
   [50, 41, 'tensor', 0], [256, 300, 'block', 64], [3, 5, 'block', 4096],
+  // one-pass quantize_chunks (chunkThreadsPerGroup): 1, 2, 8, 32 and 256 threads per group, partial last workgroups
+  [37, 64, 'block', 32], [45, 256, 'block', 64], [6, 512, 'block', 256], [9, 1024, 'row', 0], [3, 8192, 'row', 0],
 ];
+
+describe('quant_int: which layouts take the one-pass kernel', () => {
+  it('full contiguous groups of 32·2^k (2^k <= 256) without the MSE search, nothing else', () => {
+    const layout = (rows: number, cols: number, kind: GroupKind, block = 0) => groupLayout(rows, cols, kind, block);
+    expect(chunkThreadsPerGroup(layout(4, 256, 'block', 64), 'none')).toBe(2);
+    expect(chunkThreadsPerGroup(layout(4, 256, 'block', 64), 'percentile')).toBe(2);
+    expect(chunkThreadsPerGroup(layout(4, 8192, 'row'), 'none')).toBe(256);
+    expect(chunkThreadsPerGroup(layout(4, 256, 'block', 64), 'mse')).toBeNull();
+    expect(chunkThreadsPerGroup(layout(4, 300, 'block', 64), 'none')).toBeNull(); // a short last group per row
+    expect(chunkThreadsPerGroup(layout(4, 96, 'block', 96), 'none')).toBeNull(); // 3 threads: not a power of two
+    expect(chunkThreadsPerGroup(layout(4, 256, 'block', 16), 'none')).toBeNull();
+    expect(chunkThreadsPerGroup(layout(64, 64, 'column'), 'none')).toBeNull();
+    expect(chunkThreadsPerGroup(layout(2, 16384, 'row'), 'none')).toBeNull(); // 512 threads per group
+  });
+});
 
 describe('quant_int kernels match src/quant/int.ts (legacy sym / asym)', () => {
   for (const bits of [2, 3, 4, 5, 6, 7, 8]) {
@@ -97,6 +114,7 @@ const CLIPS: IntClip[] = [{ kind: 'none' }, { kind: 'percentile', p: 99 }, { kin
 const SHAPES_ODD: [number, number, GroupKind, number][] = [
   [37, 53, 'block', 16], [64, 100, 'block', 7], [29, 65, 'row', 0], [33, 70, 'column', 0],
   [50, 41, 'tensor', 0], [40, 300, 'block', 64], [3, 5, 'block', 4096], [23, 77, 'block', 33],
+  [37, 64, 'block', 32], [21, 256, 'block', 64], [11, 1024, 'row', 0],
 ];
 
 function sweep(): IntFormatParams[] {
@@ -155,6 +173,7 @@ describe('quant_int kernels match src/quant/int.ts (modes x scale encodings x cl
     for (const [rows, cols, kind, block, format] of [
       [37, 53, 'block', 16, { bits: 3, mode: 'asym-float', scale: 'fp16' }], [64, 100, 'block', 7, { bits: 5, mode: 'asym' }],
       [29, 65, 'row', 0, { bits: 7, mode: 'sym-full', scale: 'bf16' }], [33, 70, 'column', 0, { bits: 1, mode: 'asym' }],
+      [21, 256, 'block', 64, { bits: 3, mode: 'asym' }], [5, 1024, 'row', 0, { bits: 6, mode: 'sym', scale: 'e4m3' }], // quantize_chunks
     ] as [number, number, GroupKind, number, IntFormatParams][]) {
       const x = mixed(rows, cols, rows + cols);
       const layout = groupLayout(rows, cols, kind, block);

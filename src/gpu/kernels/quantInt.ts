@@ -1,5 +1,6 @@
 // gpu: block-wise integer quantize/dequantize kernels (shaders/quant_int.wgsl) — twin of src/quant/int.ts.
 import { F32_MAX, f32Bits } from '../../lib/f32';
+import type { IntClip } from '../../quant/clip';
 import type { GroupLayout } from '../../quant/groups';
 import { INT_MODES, intFormatProblem, type IntFormatParams, resolveIntFormat } from '../../quant/int';
 import { packedWordCount } from '../../quant/pack';
@@ -41,7 +42,8 @@ export interface IntQuantBuffers {
 }
 
 /**
- * Encodes group_params → encode (packs the codes and writes x̂) for the f32 tensor in `x` (n elements, row-major).
+ * Encodes group_params → encode (packs the codes and writes x̂), or one quantize_chunks pass where
+ * chunkThreadsPerGroup allows, for the f32 tensor in `x` (n elements, row-major).
  * Nothing is read back; the caller submits and reads what it needs.
  * `clipThreshold`: the percentile clip's per-tensor T, computed on the CPU with
  * `intClipThreshold(x, format)` from src/quant/int.ts; required when `format.clip` is a percentile.
@@ -73,6 +75,13 @@ export function encodeIntQuant(
     xhat: rt.pool.acquire(n * 4, storageUsage(), 'quant_int.xhat'),
   };
   const pipe = (entry: string, wg = WG, gpw = 1) => rt.pipelines.get('quant_int', entry, { ...overridesOf(f), WG: wg, GPW: gpw });
+  const chunkThreads = chunkThreadsPerGroup(layout, f.clip.kind);
+  if (chunkThreads !== null) {
+    encodePass(rt, encoder, pipe('quantize_chunks', WG, WG / chunkThreads), {
+      0: uniform, 1: x, 2: bufs.scales, 3: bufs.zeros, 4: bufs.invs, 5: bufs.words, 6: bufs.xhat, 7: bufs.ratios,
+    }, grid2d(Math.ceil(n / (32 * WG))));
+    return bufs;
+  }
   // The MSE search (one workgroup-wide reduction per candidate) gives each group a workgroup of
   // groupParamsWorkgroup threads. Without it, several groups share a 256-thread workgroup, about
   // 8 elements per thread (intParamsThreads), instead of launching 32-thread workgroups, which
@@ -83,6 +92,18 @@ export function encodeIntQuant(
   encodePass(rt, encoder, pipe('group_params', perGroup * gpw, gpw), { 0: uniform, 1: x, 2: bufs.scales, 3: bufs.zeros, 4: bufs.invs, 7: bufs.ratios }, grid2d(Math.ceil(layout.groupCount / gpw)));
   encodePass(rt, encoder, pipe('encode'), { 0: uniform, 1: x, 2: bufs.scales, 3: bufs.zeros, 4: bufs.invs, 5: bufs.words, 6: bufs.xhat }, grid2d(Math.ceil(words / WG)));
   return bufs;
+}
+
+/**
+ * Threads per group of the one-pass quantize_chunks kernel (one per 32 elements), or null when the
+ * layout needs the two passes: groups must be contiguous, full (lines hold whole groups) and
+ * 32·2^k elements long with 2^k <= 256 (a power-of-two share of a workgroup), and the MSE clip
+ * search (a reduction per candidate ratio) keeps its own pass.
+ */
+export function chunkThreadsPerGroup(layout: GroupLayout, clip: IntClip['kind']): number | null {
+  const t = layout.groupSize / 32;
+  const fits = layout.contiguous && layout.lineLen % layout.groupSize === 0 && Number.isInteger(t) && t <= WG && (t & (t - 1)) === 0;
+  return fits && clip !== 'mse' ? t : null;
 }
 
 /** The shader overrides of a resolved format (WG and GPW at their defaults). */
