@@ -49,31 +49,42 @@ export interface ErrorSums {
  * Accumulates in f64 (the oracle) in two passes: sums and extremes, then the moments centred on
  * the mean and the fine |e| histogram on [0, max |e|]. The GPU sums in f32 trees and agrees to
  * ~1e-6 relative (tolerances in tests/gpu/quant-int.test.ts).
+ * The loops read each element into locals once, and reach Math.min/Math.max (which carry the
+ * NaN and -0 rules) only when an element may change an extreme.
  */
 export function errorSums(x: Float32Array, xhat: Float32Array): ErrorSums {
+  const n = x.length;
   let sumSqErr = 0, sumSqSignal = 0, sumSqDequant = 0, sumSqDiff = 0, sumSignal = 0;
   let maxAbsErr = 0, valueMin = Infinity, valueMax = -Infinity;
-  for (let i = 0; i < x.length; i++) {
-    const e = f32(x[i] - xhat[i]);
+  for (let i = 0; i < n; i++) {
+    const a = x[i], b = xhat[i];
+    const e = f32(a - b);
     sumSqErr += e * e;
-    sumSqSignal += x[i] * x[i];
-    sumSqDequant += xhat[i] * xhat[i];
-    sumSqDiff += e * (x[i] + xhat[i]);
-    sumSignal += x[i];
-    maxAbsErr = Math.max(maxAbsErr, Math.abs(e));
-    valueMin = Math.min(valueMin, x[i], xhat[i]);
-    valueMax = Math.max(valueMax, x[i], xhat[i]);
+    sumSqSignal += a * a;
+    sumSqDequant += b * b;
+    sumSqDiff += e * (a + b);
+    sumSignal += a;
+    const ae = Math.abs(e);
+    if (!(ae <= maxAbsErr)) maxAbsErr = Math.max(maxAbsErr, ae);
+    if (!(a > valueMin && b > valueMin)) valueMin = Math.min(valueMin, a, b);
+    if (!(a < valueMax && b < valueMax)) valueMax = Math.max(valueMax, a, b);
   }
-  const mean = x.length ? sumSignal / x.length : 0;
+  const mean = n ? sumSignal / n : 0;
+  // Second pass: the centred moments and the fine |e| counts (absErrorHistogram's binning).
   let sumCentred2 = 0, sumCentred4 = 0;
-  for (let i = 0; i < x.length; i++) {
-    const d2 = (x[i] - mean) ** 2;
+  const abs = new Float64Array(ABS_ERROR_BINS);
+  const kAbs = binsPerUnit(0, maxAbsErr, ABS_ERROR_BINS);
+  for (let i = 0; i < n; i++) {
+    const a = x[i];
+    const d = a - mean;
+    const d2 = d * d;
     sumCentred2 += d2;
     sumCentred4 += d2 * d2;
+    abs[binIndex(Math.abs(f32(a - xhat[i])), 0, kAbs, ABS_ERROR_BINS)]++;
   }
-  const counts = absErrorHistogram(x, xhat, maxAbsErr);
+  const counts = Array.from(abs);
   return {
-    n: x.length, sumSqErr, sumSqSignal, sumSqDequant, sumSqDiff, sumSignal, sumCentred2, sumCentred4, maxAbsErr,
+    n, sumSqErr, sumSqSignal, sumSqDequant, sumSqDiff, sumSignal, sumCentred2, sumCentred4, maxAbsErr,
     absErrP99: absErrorPercentile(counts, maxAbsErr, ...ERROR_PERCENTILES.p99),
     absErrP999: absErrorPercentile(counts, maxAbsErr, ...ERROR_PERCENTILES.p999),
     valueMin, valueMax,
@@ -85,10 +96,10 @@ export function errorSums(x: Float32Array, xhat: Float32Array): ErrorSums {
  * k = binsPerUnit(0, maxAbsErr, bins), bin = binIndex(|e|, 0, k, bins), every step in f32.
  */
 export function absErrorHistogram(x: Float32Array, xhat: Float32Array, maxAbsErr: number, bins = ABS_ERROR_BINS): number[] {
-  const counts = new Array<number>(bins).fill(0);
+  const counts = new Float64Array(bins);
   const k = binsPerUnit(0, maxAbsErr, bins);
   for (let i = 0; i < x.length; i++) counts[binIndex(Math.abs(f32(x[i] - xhat[i])), 0, k, bins)]++;
-  return counts;
+  return Array.from(counts);
 }
 
 /**
@@ -172,8 +183,10 @@ export function binsPerUnit(lo: number, hi: number, bins: number): number {
 
 /** Bin of value v: floor((v - lo) * k) clamped to [0, bins - 1], every step in f32 like the shader. */
 export function binIndex(v: number, lo: number, k: number, bins: number): number {
-  const b = Math.floor(f32(f32(v - lo) * k));
-  return Math.min(bins - 1, Math.max(0, b));
+  const t = f32(f32(v - lo) * k);
+  // = min(bins - 1, max(0, floor(t))), NaN for NaN; `| 0` floors the common in-range case.
+  if (t >= 0 && t < bins) return t | 0;
+  return t >= bins ? bins - 1 : t < 0 ? 0 : NaN;
 }
 
 /** Counts of original and dequantized values on one shared axis, and of the error on [-max, max]. */
@@ -189,19 +202,22 @@ export interface Histograms {
 }
 
 export function histograms(x: Float32Array, xhat: Float32Array, s: ErrorSums, bins = HISTOGRAM_BINS): Histograms {
-  const original = new Array<number>(bins).fill(0);
-  const dequantized = new Array<number>(bins).fill(0);
-  const error = new Array<number>(bins).fill(0);
-  const kValue = binsPerUnit(s.valueMin, s.valueMax, bins);
+  // Typed counters: a packed, fixed-type store for the hot increments.
+  const original = new Float64Array(bins);
+  const dequantized = new Float64Array(bins);
+  const error = new Float64Array(bins);
+  const lo = s.valueMin;
+  const kValue = binsPerUnit(lo, s.valueMax, bins);
   const errorLo = -s.maxAbsErr;
   const kError = binsPerUnit(errorLo, s.maxAbsErr, bins);
   for (let i = 0; i < x.length; i++) {
-    original[binIndex(x[i], s.valueMin, kValue, bins)]++;
-    dequantized[binIndex(xhat[i], s.valueMin, kValue, bins)]++;
-    error[binIndex(f32(x[i] - xhat[i]), errorLo, kError, bins)]++;
+    const a = x[i], b = xhat[i];
+    original[binIndex(a, lo, kValue, bins)]++;
+    dequantized[binIndex(b, lo, kValue, bins)]++;
+    error[binIndex(f32(a - b), errorLo, kError, bins)]++;
   }
   return {
-    bins, valueLo: s.valueMin, valueHi: s.valueMax, original, dequantized,
-    errorLo, errorHi: s.maxAbsErr, error,
+    bins, valueLo: s.valueMin, valueHi: s.valueMax, original: Array.from(original), dequantized: Array.from(dequantized),
+    errorLo, errorHi: s.maxAbsErr, error: Array.from(error),
   };
 }

@@ -233,3 +233,31 @@ describe('|error| percentiles (fine histogram upper bounds)', () => {
     expect(counts[0]).toBe(1);
   });
 });
+
+describe('the fast loops keep the plain definitions', () => {
+  it('binIndex is min(bins - 1, max(0, floor(f32(f32(v - lo) · k)))), NaN included, for any f32 inputs', () => {
+    const definition = (v: number, lo: number, k: number, bins: number) => Math.min(bins - 1, Math.max(0, Math.floor(f32(f32(v - lo) * k))));
+    const any = fc.float(); // NaN, ±Infinity, ±0 and subnormals included
+    fc.assert(fc.property(any, any, any, fc.integer({ min: 1, max: 5000 }), (v, lo, k, bins) => {
+      expect(Object.is(binIndex(v, lo, k, bins), definition(v, lo, k, bins))).toBe(true);
+    }), { numRuns: 5000 });
+  });
+  it('errorSums extremes follow Math.min / Math.max: signed zeros and NaN', () => {
+    const a = errorSums(Float32Array.from([0]), Float32Array.from([-0]));
+    expect(Object.is(a.valueMin, -0) && Object.is(a.valueMax, 0)).toBe(true);
+    const b = errorSums(Float32Array.from([-0, -0]), Float32Array.from([-0, -0]));
+    expect(Object.is(b.valueMin, -0) && Object.is(b.valueMax, -0)).toBe(true);
+    const c = errorSums(Float32Array.from([1, NaN, 2]), Float32Array.from([1, 1, 2]));
+    expect([c.valueMin, c.valueMax, c.maxAbsErr]).toEqual([NaN, NaN, NaN]);
+  });
+  it('errorSums counts |e| as absErrorHistogram does (its percentiles come from those counts)', () => {
+    const rand = createRng(31);
+    const x = Float32Array.from({ length: 5000 }, () => normal(rand));
+    const xhat = x.map((v) => Math.round(v * 8) / 8);
+    const s = errorSums(x, xhat);
+    const counts = absErrorHistogram(x, xhat, s.maxAbsErr);
+    expect(counts.reduce((t, c) => t + c, 0)).toBe(5000);
+    expect(s.absErrP99).toBe(absErrorPercentile(counts, s.maxAbsErr, 99, 100));
+    expect(s.absErrP999).toBe(absErrorPercentile(counts, s.maxAbsErr, 999, 1000));
+  });
+});
