@@ -14,7 +14,15 @@ arithmetic is cheap relative to nothing, and workgroup barriers are expensive (S
 between fibers at each one). A kernel's ratio to the copy kernel here says how much work it does
 per byte on a CPU, not how it will run on a GPU. The emulator guard (below) exists so that no
 kernel is tuned to these adapters. Run \`npm run bench\` on a machine with a GPU for figures that
-mean something about GPUs: the same suites run there unchanged.`;
+mean something about GPUs: the same suites run there unchanged.
+
+**These figures predate the last kernel commits.** They come from the quick run at the commit named
+below. Commits after it, measured by their authors in partial runs on the same machine, changed:
+the FWHT (butterflies in register rounds: 13–20× the copy kernel on llvmpipe, was 43–64×),
+\`matvec_batch\` (llvmpipe m = 8 about 1.5× faster again), the integer quantize (one pass for whole
+32-element chunks) and error-statistics kernels, and the app's scheduling (a change runs at once;
+control change to charts about 0.57 s and first view about 2.7 s on SwiftShader with \`--only app\`).
+Run \`npm run bench\` to refresh every figure below.`;
 
 export const METHOD = `## How the figures are taken
 
@@ -61,7 +69,7 @@ export const METHOD = `## How the figures are taken
 - **User-facing.** The production build served by \`vite preview\`, a fresh Chromium context per
   page load; first view = \`performance.now()\` at the first frame after the status line reads done
   and the three charts have bars; control change = bits slider input to the first frame after the
-  run finished and both histograms were redrawn (includes the app's 60 ms debounce); initial
+  run finished and both histograms were redrawn; initial
   JavaScript = gzip of the entry chunks of index.html.
 - **Scale.** A synthetic Llama-shaped 1.01B-parameter fp16 safetensors file (hidden 2048, MLP 5632,
   19 blocks, vocabulary 8192) written to the temp folder, streamed with our safetensors reader one
@@ -77,8 +85,8 @@ export const NOTES = `## Reading the figures
   only ceil(n/64) workgroups for m = 8 (3072 threads at 768×768) and won only because the emulator
   rewards few fat threads; small batches now run \`matvec_batch\` (the width of matvec, codes decoded
   once for up to 8 rows of x).
-- **SwiftShader penalizes barriers.** There our matvec is 0.4× the reference kernel, matvec_batch is
-  slower than the tiled kernel it replaced, and the dense Hadamard product on the reference kernel
+- **SwiftShader penalizes barriers.** There our matvec is 0.4× the reference kernel, matvec_batch (as of
+  this run) was slower than the tiled kernel it replaced, and the dense Hadamard product on the reference kernel
   beats the FWHT per element for n ≤ 256: SwiftShader runs a workgroup's invocations as fibers and
   switches all of them at every \`workgroupBarrier\`, so time follows the number of barrier rounds
   (workgroups × stages), not the bytes. We did not tune for that: it is the emulator, not a GPU.

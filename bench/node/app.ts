@@ -156,6 +156,6 @@ async function controlChange(page: Page, o: AppOptions): Promise<BenchRecord[]> 
     timing: { method: 'wall-clock', ms, wallMs: ms, samples: times, opsPerSubmit: 1, repeats: times.length, warmups: 0 },
     figures: { ms, elements: 1024 * 1024, target: APP_TARGETS.controlToChartsMs, met: ms < APP_TARGETS.controlToChartsMs },
     check: { against: 'bits/weight shown after each change = bits + 32/64', maxAbsDiff: worst, tolerance: 0, ok: worst === 0 },
-    note: 'From the input event to the first frame after the run finished and the dequantized and error histograms were redrawn; includes the app\'s 60 ms debounce.',
+    note: 'From the input event to the first frame after the run finished and the dequantized and error histograms were redrawn (a change starts its run at once; the app merges changes within 60 ms of a sent run).',
   }];
 }
