@@ -121,6 +121,24 @@ fn search_error(v: f32, code: u32, c: vec3<f32>, f: f32) -> vec2<u32> {
   return fixed_square((v - xh) * f);
 }
 
+// Min and max over each segment of seg_len threads (a power of two) of this thread's lo/hi, by a
+// tree in workgroup memory (the same order for every GPW); every thread must call it (barriers).
+fn segment_min_max(lid: u32, seg_len: u32, lo: f32, hi: f32) -> vec2<f32> {
+  let sl = lid % seg_len;
+  wg_min[lid] = lo;
+  wg_max[lid] = hi;
+  workgroupBarrier();
+  for (var s = seg_len / 2u; s > 0u; s >>= 1u) {
+    if (sl < s) {
+      wg_min[lid] = min(wg_min[lid], wg_min[lid + s]);
+      wg_max[lid] = max(wg_max[lid], wg_max[lid + s]);
+    }
+    workgroupBarrier();
+  }
+  let first = lid - sl;
+  return vec2<f32>(wg_min[first], wg_max[first]);
+}
+
 @compute @workgroup_size(WG)
 fn group_params(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                 @builtin(local_invocation_index) lid: u32) {
@@ -142,18 +160,9 @@ fn group_params(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
     lo = min(lo, v);
     hi = max(hi, v);
   }
-  wg_min[lid] = lo;
-  wg_max[lid] = hi;
-  workgroupBarrier();
-  for (var s = seg_len / 2u; s > 0u; s >>= 1u) {
-    if (sl < s) {
-      wg_min[lid] = min(wg_min[lid], wg_min[lid + s]);
-      wg_max[lid] = max(wg_max[lid], wg_max[lid + s]);
-    }
-    workgroupBarrier();
-  }
-  var mn = wg_min[seg * seg_len];
-  var mx = wg_max[seg * seg_len];
+  let extremes = segment_min_max(lid, seg_len, lo, hi);
+  var mn = extremes.x;
+  var mx = extremes.y;
   var chosen = 0u;
   var best = vec3<f32>(0.0);
   if (CLIP == CLIP_MSE) {
@@ -240,7 +249,6 @@ fn decode(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw
 fn quantize_chunks(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                    @builtin(local_invocation_index) lid: u32) {
   let seg_len = WG / GPW;
-  let seg = lid / seg_len;
   let sl = lid % seg_len;
   let chunk = (wid.x + wid.y * nwg.x) * WG + lid;
   let base = chunk * 32u;
@@ -255,19 +263,10 @@ fn quantize_chunks(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) n
       hi = max(hi, v);
     }
   }
-  wg_min[lid] = lo;
-  wg_max[lid] = hi;
-  workgroupBarrier();
-  for (var s = seg_len / 2u; s > 0u; s >>= 1u) {
-    if (sl < s) {
-      wg_min[lid] = min(wg_min[lid], wg_min[lid + s]);
-      wg_max[lid] = max(wg_max[lid], wg_max[lid + s]);
-    }
-    workgroupBarrier();
-  }
+  let extremes = segment_min_max(lid, seg_len, lo, hi);
   if (!valid) { return; }
-  var mn = wg_min[seg * seg_len];
-  var mx = wg_max[seg * seg_len];
+  var mn = extremes.x;
+  var mx = extremes.y;
   if (CLIP == CLIP_PERCENTILE) {
     mn = max(mn, -p.clip_t);
     mx = min(mx, p.clip_t);
