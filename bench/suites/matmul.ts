@@ -37,7 +37,9 @@ function launchOf(device: GPUDevice, op: EncodeOp): { launch: Launch; release: G
   const release = op(recordingEncoder(device.createCommandEncoder({ label: 'bench.probe' }), log));
   let threads = 0, workgroupSize = 0;
   for (const d of log) {
-    const size = WORKGROUP_SIZE[d.pipeline] ?? NaN;
+    const size = WORKGROUP_SIZE[d.pipeline];
+    // An unknown entry point would count NaN threads, which no guard rule flags.
+    if (size === undefined) throw new Error(`bench: the guard does not know the workgroup size of ${d.pipeline}; add it to WORKGROUP_SIZE.`);
     threads += d.workgroups[0] * d.workgroups[1] * d.workgroups[2] * size;
     workgroupSize = Math.max(workgroupSize, size);
   }
